@@ -32,3 +32,32 @@ def login(client, world):
 @pytest.fixture(autouse=True)
 def _english_off(settings):
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+# --- browser tests (pytest-playwright driving Debian's chromium) ----------------------------
+import os  # noqa: E402
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
+# fixtures in that thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture
+def phone_context_args(browser_context_args):
+    """Context arguments for a phone-sized screen (pass to ``browser.new_context``)."""
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True,
+            "has_touch": True}

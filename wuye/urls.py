@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from wuye.api.api import api
+from wuye.console.views import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("wuye.accounts.urls")),
+    path("console/", include("wuye.console.urls")),
+    path("console/data/", include("wuye.dataio.urls")),
+    path("portal/", include("wuye.portal.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
