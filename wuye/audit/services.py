@@ -23,6 +23,8 @@ _SKIP = {"id_number_index", "mobile_tail", "password", "updated_at", "created_at
 
 
 def _plain(field: str, value: Any) -> Any:
+    if value is None:
+        return None
     if field in _MASKERS:
         return _MASKERS[field](value or "")
     if isinstance(value, models.Model):
