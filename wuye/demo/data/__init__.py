@@ -1,0 +1,1 @@
+"""Demo data: ``people`` makes plausible people and companies, ``plan`` describes the world."""
