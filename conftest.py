@@ -50,8 +50,13 @@ def browser_type_launch_args(browser_type_launch_args):
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
         "args": [
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
         ],
     }
 
@@ -59,5 +64,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def phone_context_args(browser_context_args):
     """Context arguments for a phone-sized screen (pass to ``browser.new_context``)."""
-    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "is_mobile": True,
-            "has_touch": True}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+    }

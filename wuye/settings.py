@@ -132,7 +132,9 @@ def _sqlite(path: Path) -> dict[str, object]:
 
 
 _db_url = env_str("DATABASE_URL", "")
-DATABASES = {"default": _database_from_url(_db_url) if _db_url else _sqlite(VAR_DIR / "wuye.sqlite3")}
+DATABASES = {
+    "default": _database_from_url(_db_url) if _db_url else _sqlite(VAR_DIR / "wuye.sqlite3")
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -180,7 +182,9 @@ TASKS = {
 
 EMAIL_BACKEND = env_str(
     "WUYE_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env_str("WUYE_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("WUYE_EMAIL_PORT", 25)

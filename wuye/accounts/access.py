@@ -33,8 +33,14 @@ _ALL = frozenset(Capability)
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.COMPANY_ADMIN: _ALL,
     Role.PROJECT_MANAGER: _ALL,
-    Role.CUSTOMER_SERVICE: frozenset({Capability.VIEW, Capability.MANAGE_OCCUPANTS, Capability.VIEW_PERSONAL_DATA,
-                                      Capability.IMPORT_EXPORT}),
+    Role.CUSTOMER_SERVICE: frozenset(
+        {
+            Capability.VIEW,
+            Capability.MANAGE_OCCUPANTS,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.IMPORT_EXPORT,
+        }
+    ),
     Role.QUALITY: frozenset({Capability.VIEW, Capability.IMPORT_EXPORT}),
     Role.ENGINEERING: frozenset({Capability.VIEW}),
     Role.SECURITY: frozenset({Capability.VIEW}),
@@ -75,8 +81,12 @@ def _build_scope(user: Any) -> Scope:
         return Scope(user_id=None)
     if user.is_superuser:
         ids = Project.objects.values_list("id", flat=True)
-        return Scope(user_id=user.pk, is_superuser=True, capabilities={pid: _ALL for pid in ids},
-                     admin_company_ids=frozenset(Company.objects.values_list("id", flat=True)))
+        return Scope(
+            user_id=user.pk,
+            is_superuser=True,
+            capabilities={pid: _ALL for pid in ids},
+            admin_company_ids=frozenset(Company.objects.values_list("id", flat=True)),
+        )
     caps: dict[int, set[Capability]] = {}
     roles: dict[int, set[str]] = {}
     admin_companies: set[int] = set()
@@ -102,7 +112,9 @@ def _build_scope(user: Any) -> Scope:
         for pid in Project.objects.filter(company_id__in=company_ids).values_list("id", flat=True):
             grant(pid, Role.COMPANY_ADMIN)
     if district_ids:
-        for pid in Project.objects.filter(district_id__in=district_ids).values_list("id", flat=True):
+        for pid in Project.objects.filter(district_id__in=district_ids).values_list(
+            "id", flat=True
+        ):
             grant(pid, Role.DISTRICT_SUPERVISOR)
     return Scope(
         user_id=user.pk,
@@ -134,6 +146,7 @@ def require(user: Any, project_id: int, capability: Capability) -> None:
 
 
 # --- querysets -----------------------------------------------------------------------------
+
 
 def visible_projects(user: Any) -> QuerySet[Project]:
     scope = scope_for(user)
@@ -167,6 +180,7 @@ def visible_occupants(user: Any) -> QuerySet[Occupant]:
 
 # --- one object ----------------------------------------------------------------------------
 
+
 def _one(qs: QuerySet[Any], pk: Any) -> Any:
     try:
         return qs.get(pk=pk)
@@ -192,6 +206,7 @@ def access_occupant(user: Any, occupant_id: Any) -> Occupant:
 
 # --- residents -----------------------------------------------------------------------------
 
+
 def resident_occupants(user: Any) -> QuerySet[Occupant]:
     if not getattr(user, "is_authenticated", False):
         return Occupant.objects.none()
@@ -199,8 +214,11 @@ def resident_occupants(user: Any) -> QuerySet[Occupant]:
 
 
 def resident_occupancies(user: Any, *, current_only: bool = True) -> QuerySet[Occupancy]:
-    qs = Occupancy.objects.filter(occupant__user=user) if getattr(user, "is_authenticated", False) \
+    qs = (
+        Occupancy.objects.filter(occupant__user=user)
+        if getattr(user, "is_authenticated", False)
         else Occupancy.objects.none()
+    )
     if current_only:
         qs = qs.filter(end_date__isnull=True)
     return qs
@@ -208,9 +226,7 @@ def resident_occupancies(user: Any, *, current_only: bool = True) -> QuerySet[Oc
 
 def resident_units(user: Any) -> QuerySet[Unit]:
     """Units where the user is a current occupant (owner, tenant, family or contact)."""
-    return Unit.objects.filter(
-        id__in=resident_occupancies(user).values("unit_id")
-    )
+    return Unit.objects.filter(id__in=resident_occupancies(user).values("unit_id"))
 
 
 def access_resident_unit(user: Any, unit_id: Any) -> Unit:
@@ -222,8 +238,22 @@ def is_resident(user: Any) -> bool:
 
 
 __all__ = [
-    "Capability", "Scope", "scope_for", "require", "visible_projects", "visible_companies",
-    "visible_buildings", "visible_units", "visible_occupants", "access_project", "access_building",
-    "access_unit", "access_occupant", "resident_units", "resident_occupancies", "resident_occupants",
-    "access_resident_unit", "is_resident"
+    "Capability",
+    "Scope",
+    "scope_for",
+    "require",
+    "visible_projects",
+    "visible_companies",
+    "visible_buildings",
+    "visible_units",
+    "visible_occupants",
+    "access_project",
+    "access_building",
+    "access_unit",
+    "access_occupant",
+    "resident_units",
+    "resident_occupancies",
+    "resident_occupants",
+    "access_resident_unit",
+    "is_resident",
 ]

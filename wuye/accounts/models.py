@@ -46,20 +46,31 @@ class Role(models.TextChoices):
 # Roles held per project; the company admin holds a company, the district supervisor a
 # district, and a resident is anyone linked to an occupant (no membership row).
 PROJECT_ROLES = (
-    Role.PROJECT_MANAGER, Role.CUSTOMER_SERVICE, Role.ENGINEERING, Role.SECURITY, Role.CLEANING, Role.QUALITY,
+    Role.PROJECT_MANAGER,
+    Role.CUSTOMER_SERVICE,
+    Role.ENGINEERING,
+    Role.SECURITY,
+    Role.CLEANING,
+    Role.QUALITY,
 )
 
 
 class Department(TimeStamped):
-    company = models.ForeignKey("places.Company", on_delete=models.CASCADE, related_name="departments",
-                                verbose_name=_("company"))
+    company = models.ForeignKey(
+        "places.Company",
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("company"),
+    )
     name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["company_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["company", "name"], name="department_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="department_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,17 +80,45 @@ class Membership(TimeStamped):
     """User × scope × role. Scope is a project (project roles), a company (company admin)
     or a district (district supervisor); see the check constraint."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="memberships",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    company = models.ForeignKey("places.Company", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="memberships", verbose_name=_("company"))
-    project = models.ForeignKey("places.Project", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="memberships", verbose_name=_("project"))
-    district = models.ForeignKey("places.District", on_delete=models.CASCADE, null=True, blank=True,
-                                 related_name="memberships", verbose_name=_("district"))
-    department = models.ForeignKey(Department, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="memberships", verbose_name=_("department"))
+    company = models.ForeignKey(
+        "places.Company",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("company"),
+    )
+    project = models.ForeignKey(
+        "places.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("project"),
+    )
+    district = models.ForeignKey(
+        "places.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("district"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("department"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -90,15 +129,30 @@ class Membership(TimeStamped):
             models.CheckConstraint(
                 name="membership_scope_matches_role",
                 condition=(
-                    Q(role="company_admin", company__isnull=False, project__isnull=True, district__isnull=True)
+                    Q(
+                        role="company_admin",
+                        company__isnull=False,
+                        project__isnull=True,
+                        district__isnull=True,
+                    )
                     | Q(role="district_supervisor", district__isnull=False, project__isnull=True)
-                    | Q(role__in=[r.value for r in PROJECT_ROLES], project__isnull=False, district__isnull=True)
+                    | Q(
+                        role__in=[r.value for r in PROJECT_ROLES],
+                        project__isnull=False,
+                        district__isnull=True,
+                    )
                 ),
             ),
-            models.UniqueConstraint(fields=["user", "project", "role"], condition=Q(project__isnull=False),
-                                    name="membership_unique_project_role"),
-            models.UniqueConstraint(fields=["user", "company"], condition=Q(role="company_admin"),
-                                    name="membership_unique_company_admin"),
+            models.UniqueConstraint(
+                fields=["user", "project", "role"],
+                condition=Q(project__isnull=False),
+                name="membership_unique_project_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "company"],
+                condition=Q(role="company_admin"),
+                name="membership_unique_company_admin",
+            ),
         ]
         indexes = [models.Index(fields=["user", "is_active"], name="membership_user_active")]
 
@@ -109,8 +163,9 @@ class Membership(TimeStamped):
 class ApiToken(TimeStamped):
     """Bearer token. Only a SHA-256 hash is stored; the token is shown once at creation."""
 
-    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("user"))
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
     name = models.CharField(_("name"), max_length=100, blank=True)
     prefix = models.CharField(_("prefix"), max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)

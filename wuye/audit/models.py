@@ -10,11 +10,23 @@ class AuditEvent(models.Model):
     personal data already masked."""
 
     at = models.DateTimeField(_("at"), db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+", verbose_name=_("actor"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     action = models.CharField(_("action"), max_length=100)  # dotted code, e.g. places.unit.updated
-    project = models.ForeignKey("places.Project", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("project"))
+    project = models.ForeignKey(
+        "places.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("project"),
+    )
     object_type = models.CharField(_("object type"), max_length=100)  # app_label.model
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)

@@ -54,8 +54,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def audit_record(*, actor: Any, action: str, instance: models.Model, changes: dict[str, Any] | None = None,
-                 project: Any = None, note: str = "", now: dt.datetime | None = None) -> AuditEvent:
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    instance: models.Model,
+    changes: dict[str, Any] | None = None,
+    project: Any = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> AuditEvent:
     if project is None:
         project_id = getattr(instance, "project_id", None)
     else:

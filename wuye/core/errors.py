@@ -11,8 +11,14 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None,
-                 params: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        message: str | Promise,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.message = message
         if code:
             self.code = code

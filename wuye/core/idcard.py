@@ -23,12 +23,20 @@ def id_check_digit(first17: str) -> str:
 def validate_id_number(value: str) -> None:
     """Raise ``ValidationError`` unless ``value`` is a well-formed 18-character ID number."""
     number = normalize_id_number(value)
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationError(_("An ID card number has 18 characters: 17 digits and a digit or X."), code="id_format")
+    if (
+        len(number) != 18
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
+        raise ValidationError(
+            _("An ID card number has 18 characters: 17 digits and a digit or X."), code="id_format"
+        )
     try:
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
-        raise ValidationError(_("The birth date inside the ID card number is not a real date."), code="id_birthdate") from exc
+        raise ValidationError(
+            _("The birth date inside the ID card number is not a real date."), code="id_birthdate"
+        ) from exc
     if id_check_digit(number[:17]) != number[17]:
         raise ValidationError(_("The ID card number's check digit is wrong."), code="id_checksum")
 

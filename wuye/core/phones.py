@@ -17,7 +17,9 @@ def normalize_phone(value: str) -> str:
 
 def validate_mobile(value: str) -> None:
     if not _MOBILE.match(normalize_phone(value)):
-        raise ValidationError(_("Enter an 11-digit mainland mobile number starting with 1."), code="mobile")
+        raise ValidationError(
+            _("Enter an 11-digit mainland mobile number starting with 1."), code="mobile"
+        )
 
 
 def validate_phone(value: str) -> None:

@@ -58,22 +58,35 @@ class FeeModel(models.TextChoices):
 
 
 class Project(TimeStamped):
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="projects", verbose_name=_("company"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="projects", verbose_name=_("company")
+    )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="projects", verbose_name=_("district")
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("district"),
     )
     name = models.CharField(_("name"), max_length=200)
     code = models.SlugField(_("code"), max_length=40)
     kind = models.CharField(_("kind"), max_length=20, choices=ProjectKind.choices)
     address = models.CharField(_("address"), max_length=300, blank=True)
     service_phone = models.CharField(_("24-hour service phone"), max_length=30, blank=True)
-    fee_model = models.CharField(_("fee model"), max_length=20, choices=FeeModel.choices, default=FeeModel.FIXED)
+    fee_model = models.CharField(
+        _("fee model"), max_length=20, choices=FeeModel.choices, default=FeeModel.FIXED
+    )
     time_zone = models.CharField(_("time zone"), max_length=50, default="Asia/Shanghai")
     business_start = models.TimeField(_("business hours start"), default=dt.time(8, 30))
     business_end = models.TimeField(_("business hours end"), default=dt.time(17, 30))
     # ISO weekdays (1 = Monday) that are working days before holidays are applied.
-    business_weekdays = models.CharField(_("working weekdays"), max_length=7, default="12345",
-                                         help_text=_("ISO weekday digits, 1 = Monday, e.g. 12345"))
+    business_weekdays = models.CharField(
+        _("working weekdays"),
+        max_length=7,
+        default="12345",
+        help_text=_("ISO weekday digits, 1 = Monday, e.g. 12345"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -81,9 +94,13 @@ class Project(TimeStamped):
         verbose_name_plural = _("projects")
         ordering = ["company_id", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="project_code_unique_per_company"),
-            models.CheckConstraint(condition=Q(business_start__lt=models.F("business_end")),
-                                   name="project_business_hours_ordered"),
+            models.UniqueConstraint(
+                fields=["company", "code"], name="project_code_unique_per_company"
+            ),
+            models.CheckConstraint(
+                condition=Q(business_start__lt=models.F("business_end")),
+                name="project_business_hours_ordered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -95,7 +112,9 @@ class Project(TimeStamped):
 
 
 class Building(TimeStamped):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("project")
+    )
     name = models.CharField(_("name"), max_length=100)
     floors = models.PositiveSmallIntegerField(_("floors above ground"), null=True, blank=True)
 
@@ -103,7 +122,11 @@ class Building(TimeStamped):
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         ordering = ["project_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="building_name_unique_per_project")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "name"], name="building_name_unique_per_project"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -121,13 +144,23 @@ class UnitUse(models.TextChoices):
 
 class Unit(TimeStamped):
     # project is denormalised from building so that scoped lists filter and sort on one index.
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="units", verbose_name=_("project"))
-    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="units", verbose_name=_("project")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, related_name="units", verbose_name=_("building")
+    )
     number = models.CharField(_("number"), max_length=30)
     floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
-    use = models.CharField(_("use"), max_length=20, choices=UnitUse.choices, default=UnitUse.RESIDENCE)
+    use = models.CharField(
+        _("use"), max_length=20, choices=UnitUse.choices, default=UnitUse.RESIDENCE
+    )
     building_area = models.DecimalField(
-        _("building area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("building area (m²)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
     )
 
@@ -135,7 +168,11 @@ class Unit(TimeStamped):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["project_id", "building_id", "number", "id"]
-        constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique_per_building")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "number"], name="unit_number_unique_per_building"
+            )
+        ]
         indexes = [
             models.Index(fields=["project", "building", "number", "id"], name="unit_project_order"),
             models.Index(fields=["project", "number"], name="unit_project_number"),
@@ -153,8 +190,12 @@ class OccupantKind(models.TextChoices):
 class Occupant(TimeStamped):
     """A person or organisation the project serves. Each project keeps its own customer file."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="occupants", verbose_name=_("project"))
-    kind = models.CharField(_("kind"), max_length=20, choices=OccupantKind.choices, default=OccupantKind.PERSON)
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="occupants", verbose_name=_("project")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=OccupantKind.choices, default=OccupantKind.PERSON
+    )
     name = models.CharField(_("name"), max_length=200)
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
@@ -166,8 +207,12 @@ class Occupant(TimeStamped):
     interests = models.JSONField(_("interests"), default=list, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="occupant_profiles", verbose_name=_("portal user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occupant_profiles",
+        verbose_name=_("portal user"),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -205,8 +250,12 @@ class Relation(models.TextChoices):
 class Occupancy(TimeStamped):
     """Links an occupant to a unit for a period; ended rows are the unit's history."""
 
-    occupant = models.ForeignKey(Occupant, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("occupant"))
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("unit"))
+    occupant = models.ForeignKey(
+        Occupant, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("occupant")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="occupancies", verbose_name=_("unit")
+    )
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     start_date = models.DateField(_("from"), null=True, blank=True)
     end_date = models.DateField(_("until"), null=True, blank=True)
@@ -216,10 +265,15 @@ class Occupancy(TimeStamped):
         verbose_name_plural = _("occupancies")
         ordering = ["unit_id", "-start_date", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["occupant", "unit", "relation"], condition=Q(end_date__isnull=True),
-                                    name="occupancy_one_current_per_relation"),
+            models.UniqueConstraint(
+                fields=["occupant", "unit", "relation"],
+                condition=Q(end_date__isnull=True),
+                name="occupancy_one_current_per_relation",
+            ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="occupancy_dates_ordered",
             ),
         ]

@@ -28,7 +28,9 @@ def _validate(instance: models.Model, exclude: list[str] | None = None) -> None:
 
 
 @transaction.atomic
-def _create(*, actor: Any, instance: models.Model, action: str, now: dt.datetime | None = None) -> Any:
+def _create(
+    *, actor: Any, instance: models.Model, action: str, now: dt.datetime | None = None
+) -> Any:
     _validate(instance)
     instance.save()
     audit_created(actor=actor, action=action, instance=instance, now=now)
@@ -36,8 +38,14 @@ def _create(*, actor: Any, instance: models.Model, action: str, now: dt.datetime
 
 
 @transaction.atomic
-def _update(*, actor: Any, instance: models.Model, fields: dict[str, Any], action: str,
-            now: dt.datetime | None = None) -> Any:
+def _update(
+    *,
+    actor: Any,
+    instance: models.Model,
+    fields: dict[str, Any],
+    action: str,
+    now: dt.datetime | None = None,
+) -> Any:
     before = snapshot(instance)
     _apply(instance, fields)
     _validate(instance)
@@ -51,13 +59,19 @@ def _update(*, actor: Any, instance: models.Model, fields: dict[str, Any], actio
 
 # --- projects and buildings ------------------------------------------------------------------
 
+
 def project_update(*, actor: Any, project: Project, **fields: Any) -> Project:
     return _update(actor=actor, instance=project, fields=fields, action="places.project.updated")
 
 
-def building_create(*, actor: Any, project: Project, name: str, floors: int | None = None) -> Building:
-    return _create(actor=actor, instance=Building(project=project, name=name.strip(), floors=floors),
-                   action="places.building.created")
+def building_create(
+    *, actor: Any, project: Project, name: str, floors: int | None = None
+) -> Building:
+    return _create(
+        actor=actor,
+        instance=Building(project=project, name=name.strip(), floors=floors),
+        action="places.building.created",
+    )
 
 
 def building_update(*, actor: Any, building: Building, **fields: Any) -> Building:
@@ -65,6 +79,7 @@ def building_update(*, actor: Any, building: Building, **fields: Any) -> Buildin
 
 
 # --- units -----------------------------------------------------------------------------------
+
 
 def unit_create(*, actor: Any, building: Building, number: str, **fields: Any) -> Unit:
     unit = Unit(project_id=building.project_id, building=building, number=number.strip(), **fields)
@@ -78,6 +93,7 @@ def unit_update(*, actor: Any, unit: Unit, **fields: Any) -> Unit:
 
 
 # --- occupants -------------------------------------------------------------------------------
+
 
 def _clean_personal_fields(fields: dict[str, Any]) -> None:
     """Normalise and validate mobile and ID number, raising field-keyed ValidationErrors."""
@@ -120,44 +136,72 @@ def occupant_update(*, actor: Any, occupant: Occupant, **fields: Any) -> Occupan
         changes = diff(before, snapshot(occupant))
         if changes:
             occupant.save()
-            audit_record(actor=actor, action="places.occupant.updated", instance=occupant, changes=changes)
+            audit_record(
+                actor=actor, action="places.occupant.updated", instance=occupant, changes=changes
+            )
     return occupant
 
 
-def personal_data_reveal(*, actor: Any, occupant: Occupant, now: dt.datetime | None = None) -> dict[str, str]:
+def personal_data_reveal(
+    *, actor: Any, occupant: Occupant, now: dt.datetime | None = None
+) -> dict[str, str]:
     """Return the full phone and ID numbers and leave an access record.
 
     The caller must have checked ``Capability.VIEW_PERSONAL_DATA`` for the occupant's project.
     """
-    audit_record(actor=actor, action="places.occupant.personal_data_viewed", instance=occupant, now=now)
+    audit_record(
+        actor=actor, action="places.occupant.personal_data_viewed", instance=occupant, now=now
+    )
     return {"mobile": occupant.mobile, "id_number": occupant.id_number}
 
 
 # --- occupancies -----------------------------------------------------------------------------
 
-def occupancy_start(*, actor: Any, occupant: Occupant, unit: Unit, relation: str,
-                    start_date: dt.date | None = None) -> Occupancy:
+
+def occupancy_start(
+    *, actor: Any, occupant: Occupant, unit: Unit, relation: str, start_date: dt.date | None = None
+) -> Occupancy:
     if occupant.project_id != unit.project_id:
-        raise DomainError(_("The occupant and the unit belong to different projects."), field="unit")
-    if Occupancy.objects.filter(occupant=occupant, unit=unit, relation=relation, end_date__isnull=True).exists():
-        raise DomainError(_("This occupant already holds this relation to the unit."), field="relation",
-                          code="occupancy_exists")
-    occupancy = Occupancy(occupant=occupant, unit=unit, relation=relation,
-                          start_date=start_date or timezone.localdate())
+        raise DomainError(
+            _("The occupant and the unit belong to different projects."), field="unit"
+        )
+    if Occupancy.objects.filter(
+        occupant=occupant, unit=unit, relation=relation, end_date__isnull=True
+    ).exists():
+        raise DomainError(
+            _("This occupant already holds this relation to the unit."),
+            field="relation",
+            code="occupancy_exists",
+        )
+    occupancy = Occupancy(
+        occupant=occupant,
+        unit=unit,
+        relation=relation,
+        start_date=start_date or timezone.localdate(),
+    )
     return _create(actor=actor, instance=occupancy, action="places.occupancy.started")
 
 
-def occupancy_end(*, actor: Any, occupancy: Occupancy, end_date: dt.date | None = None) -> Occupancy:
+def occupancy_end(
+    *, actor: Any, occupancy: Occupancy, end_date: dt.date | None = None
+) -> Occupancy:
     if occupancy.end_date is not None:
         raise DomainError(_("This occupancy has already ended."), code="occupancy_ended")
     end = end_date or timezone.localdate()
     if occupancy.start_date and end < occupancy.start_date:
         raise DomainError(_("The end date is before the start date."), field="end_date")
     with transaction.atomic():
-        updated = Occupancy.objects.filter(pk=occupancy.pk, end_date__isnull=True).update(end_date=end)
+        updated = Occupancy.objects.filter(pk=occupancy.pk, end_date__isnull=True).update(
+            end_date=end
+        )
         if not updated:
             raise DomainError(_("This occupancy has already ended."), code="occupancy_ended")
         occupancy.end_date = end
-        audit_record(actor=actor, action="places.occupancy.ended", instance=occupancy,
-                     project=occupancy.unit.project, changes={"end_date": [None, end.isoformat()]})
+        audit_record(
+            actor=actor,
+            action="places.occupancy.ended",
+            instance=occupancy,
+            project=occupancy.unit.project,
+            changes={"end_date": [None, end.isoformat()]},
+        )
     return occupancy

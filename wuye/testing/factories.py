@@ -10,7 +10,17 @@ import factory
 from wuye.accounts.models import Membership, Role, User
 from wuye.core.crypto import blind_index
 from wuye.core.idcard import make_id_number
-from wuye.places.models import Building, Company, District, Occupancy, Occupant, Project, ProjectKind, Relation, Unit
+from wuye.places.models import (
+    Building,
+    Company,
+    District,
+    Occupancy,
+    Occupant,
+    Project,
+    ProjectKind,
+    Relation,
+    Unit,
+)
 
 PASSWORD = "test-pass-9d8c7b"
 
@@ -71,8 +81,12 @@ class OccupantFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"住户{n}")
     mobile = factory.Sequence(lambda n: f"139{n:08d}")
     mobile_tail = factory.LazyAttribute(lambda o: o.mobile[-4:] if o.mobile else "")
-    id_number = factory.Sequence(lambda n: make_id_number("330106", dt.date(1980, 1, 1) + dt.timedelta(days=n), n))
-    id_number_index = factory.LazyAttribute(lambda o: blind_index(o.id_number) if o.id_number else "")
+    id_number = factory.Sequence(
+        lambda n: make_id_number("330106", dt.date(1980, 1, 1) + dt.timedelta(days=n), n)
+    )
+    id_number_index = factory.LazyAttribute(
+        lambda o: blind_index(o.id_number) if o.id_number else ""
+    )
 
 
 class OccupancyFactory(factory.django.DjangoModelFactory):

@@ -52,9 +52,23 @@ class World:
 
     @property
     def users(self) -> dict[str, User]:
-        return {name: getattr(self, name) for name in (
-            "admin", "admin_b", "manager", "desk", "tech", "guard", "cleaner", "quality", "manager2",
-            "district", "resident", "outsider")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "admin",
+                "admin_b",
+                "manager",
+                "desk",
+                "tech",
+                "guard",
+                "cleaner",
+                "quality",
+                "manager2",
+                "district",
+                "resident",
+                "outsider",
+            )
+        }
 
 
 def build_world() -> World:
@@ -71,7 +85,9 @@ def build_world() -> World:
     u2 = f.UnitFactory(building=b2, number="1201")
     u3 = f.UnitFactory(building=b3, number="9-909")
     occupant1 = f.OccupantFactory(project=p1, name="张三", mobile="13800001111")
-    occupant2 = f.OccupantFactory(project=p2, name="某科技有限公司", kind="organisation", mobile="13800002222")
+    occupant2 = f.OccupantFactory(
+        project=p2, name="某科技有限公司", kind="organisation", mobile="13800002222"
+    )
     occupant3 = f.OccupantFactory(project=p3, name="李四", mobile="13800003333")
     f.OccupancyFactory(unit=u1, occupant=occupant1)
     f.OccupancyFactory(unit=u2, occupant=occupant2, relation="tenant")
@@ -84,22 +100,48 @@ def build_world() -> World:
     Membership.objects.create(user=admin, role=Role.COMPANY_ADMIN, company=company_a)
     Membership.objects.create(user=admin_b, role=Role.COMPANY_ADMIN, company=company_b)
     per_role = {
-        "manager": Role.PROJECT_MANAGER, "desk": Role.CUSTOMER_SERVICE, "tech": Role.ENGINEERING,
-        "guard": Role.SECURITY, "cleaner": Role.CLEANING, "quality": Role.QUALITY,
+        "manager": Role.PROJECT_MANAGER,
+        "desk": Role.CUSTOMER_SERVICE,
+        "tech": Role.ENGINEERING,
+        "guard": Role.SECURITY,
+        "cleaner": Role.CLEANING,
+        "quality": Role.QUALITY,
     }
     staff = {}
     for name, role in per_role.items():
         staff[name] = user(name)
         Membership.objects.create(user=staff[name], role=role, project=p1, company=company_a)
     manager2 = user("manager2")
-    Membership.objects.create(user=manager2, role=Role.PROJECT_MANAGER, project=p2, company=company_a)
+    Membership.objects.create(
+        user=manager2, role=Role.PROJECT_MANAGER, project=p2, company=company_a
+    )
     district = user("district")
     Membership.objects.create(user=district, role=Role.DISTRICT_SUPERVISOR, district=d1)
     resident = user("resident", mobile="13800001111")
     occupant1.user = resident
     occupant1.save(update_fields=["user"])
     outsider = user("outsider", mobile="13900009999")
-    return World(d1=d1, company_a=company_a, company_b=company_b, p1=p1, p2=p2, p3=p3, b1=b1, b2=b2, b3=b3,
-                 u1=u1, u2=u2, u3=u3, occupant1=occupant1, occupant2=occupant2, occupant3=occupant3,
-                 admin=admin, admin_b=admin_b, manager2=manager2, district=district, resident=resident,
-                 outsider=outsider, **staff)
+    return World(
+        d1=d1,
+        company_a=company_a,
+        company_b=company_b,
+        p1=p1,
+        p2=p2,
+        p3=p3,
+        b1=b1,
+        b2=b2,
+        b3=b3,
+        u1=u1,
+        u2=u2,
+        u3=u3,
+        occupant1=occupant1,
+        occupant2=occupant2,
+        occupant3=occupant3,
+        admin=admin,
+        admin_b=admin_b,
+        manager2=manager2,
+        district=district,
+        resident=resident,
+        outsider=outsider,
+        **staff,
+    )

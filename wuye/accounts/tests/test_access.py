@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from wuye.accounts.access import Capability, access_unit, resident_units, scope_for, visible_projects
+from wuye.accounts.access import (
+    Capability,
+    access_unit,
+    resident_units,
+    scope_for,
+    visible_projects,
+)
 
 
 def names(qs):
