@@ -219,3 +219,5 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# whitenoise warns on every request when STATIC_ROOT does not exist yet (before collectstatic).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
