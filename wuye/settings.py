@@ -193,6 +193,8 @@ DEFAULT_FROM_EMAIL = env_str("WUYE_DEFAULT_FROM_EMAIL", "wuye@localhost")
 # Channels the message outbox delivers through; "console" prints in development.
 WUYE_MESSAGE_CHANNELS = env_list("WUYE_MESSAGE_CHANNELS", ["console"])
 WUYE_PORT = env_int("WUYE_PORT", 8000)
+# Excel imports up to this many rows run inside the upload request; larger ones in the worker.
+WUYE_IMPORT_SYNC_ROWS = env_int("WUYE_IMPORT_SYNC_ROWS", 2000)
 WUYE_DEMO_PASSWORD = env_str("WUYE_DEMO_PASSWORD", "wuye-demo-2026")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -54,7 +54,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return changes
 
 
-def audit_record(
+def audit_event_build(
     *,
     actor: Any,
     action: str,
@@ -64,11 +64,9 @@ def audit_record(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> AuditEvent:
-    if project is None:
-        project_id = getattr(instance, "project_id", None)
-    else:
-        project_id = project.pk
-    return AuditEvent.objects.create(
+    """An unsaved event (for ``bulk_create``); ``audit_record`` saves one."""
+    project_id = getattr(instance, "project_id", None) if project is None else project.pk
+    return AuditEvent(
         at=now or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
@@ -81,6 +79,19 @@ def audit_record(
     )
 
 
+def audit_record(**kwargs: Any) -> AuditEvent:
+    """Record one event; takes the keyword arguments of ``audit_event_build``."""
+    event = audit_event_build(**kwargs)
+    event.save(force_insert=True)
+    return event
+
+
+def created_changes(instance: models.Model) -> dict[str, list[Any]]:
+    """Every non-empty field of a new record as ``[None, value]``, personal data masked."""
+    return {k: v for k, v in diff({}, snapshot(instance)).items() if v[1] not in (None, "", [])}
+
+
 def audit_created(*, actor: Any, action: str, instance: models.Model, **kwargs: Any) -> AuditEvent:
-    changes = {k: v for k, v in diff({}, snapshot(instance)).items() if v[1] not in (None, "", [])}
-    return audit_record(actor=actor, action=action, instance=instance, changes=changes, **kwargs)
+    return audit_record(
+        actor=actor, action=action, instance=instance, changes=created_changes(instance), **kwargs
+    )

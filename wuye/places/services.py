@@ -95,7 +95,7 @@ def unit_update(*, actor: Any, unit: Unit, **fields: Any) -> Unit:
 # --- occupants -------------------------------------------------------------------------------
 
 
-def _clean_personal_fields(fields: dict[str, Any]) -> None:
+def occupant_clean_personal_fields(fields: dict[str, Any]) -> None:
     """Normalise and validate mobile and ID number, raising field-keyed ValidationErrors."""
     errors: dict[str, list[ValidationError]] = {}
     if fields.get("mobile"):
@@ -114,23 +114,23 @@ def _clean_personal_fields(fields: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-def _derive(occupant: Occupant) -> None:
+def occupant_derive_fields(occupant: Occupant) -> None:
     occupant.mobile_tail = occupant.mobile[-4:] if occupant.mobile else ""
     occupant.id_number_index = blind_index(occupant.id_number) if occupant.id_number else ""
 
 
 def occupant_create(*, actor: Any, project: Project, name: str, **fields: Any) -> Occupant:
-    _clean_personal_fields(fields)
+    occupant_clean_personal_fields(fields)
     occupant = Occupant(project=project, name=name.strip(), **fields)
-    _derive(occupant)
+    occupant_derive_fields(occupant)
     return _create(actor=actor, instance=occupant, action="places.occupant.created")
 
 
 def occupant_update(*, actor: Any, occupant: Occupant, **fields: Any) -> Occupant:
-    _clean_personal_fields(fields)
+    occupant_clean_personal_fields(fields)
     before = snapshot(occupant)
     _apply(occupant, fields)
-    _derive(occupant)
+    occupant_derive_fields(occupant)
     with transaction.atomic():
         _validate(occupant)
         changes = diff(before, snapshot(occupant))
