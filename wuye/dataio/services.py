@@ -137,6 +137,35 @@ def import_job_run(
     return job
 
 
+# A running job bumps ``updated_at`` every few hundred rows while validating and its write
+# phase takes about a minute per 100,000 rows: a job untouched this long lost its worker.
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
+def import_jobs_requeue_stale(*, now: dt.datetime | None = None) -> int:
+    """Queue again the jobs whose worker died mid-run (killed, out of memory, host lost).
+
+    Nothing of such a job was written (the write phase is one transaction), and the upsert is
+    idempotent, so running it again from the start neither loses nor duplicates rows. Safe to
+    run concurrently: each job is moved back with a conditional UPDATE. Returns the count.
+    """
+    now = now or timezone.now()
+    cutoff = now - STALE_AFTER
+    running = [ImportJobStatus.VALIDATING, ImportJobStatus.IMPORTING]
+    stale = ImportJob.objects.filter(status__in=running, updated_at__lt=cutoff).exclude(file="")
+    requeued = 0
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            moved = ImportJob.objects.filter(
+                pk=job_id, status__in=running, updated_at__lt=cutoff
+            ).update(status=ImportJobStatus.QUEUED, processed_rows=0, updated_at=now)
+            if moved:
+                logger.warning("Import job %s lost its worker; queued again", job_id)
+                _enqueue(job_id)
+                requeued += 1
+    return requeued
+
+
 def _progress(job_id: int, processed: int, total: int) -> None:
     # Outside any transaction: commits at once and is visible to the polling page.
     ImportJob.objects.filter(pk=job_id).update(

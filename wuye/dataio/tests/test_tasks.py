@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
@@ -116,3 +118,26 @@ def test_a_job_that_is_already_running_is_not_claimed_again(world, queued):
     ImportJob.objects.filter(pk=queued.pk).update(status=ImportJobStatus.VALIDATING)
     assert import_job_run(job_id=queued.pk) is None
     assert not Unit.objects.filter(building__name="2幢").exists()
+
+
+def test_a_job_whose_worker_died_is_queued_again_and_imports_once(world, queued):
+    # given a worker claimed the job and died in the write phase (its transaction rolled back)
+    ImportJob.objects.filter(pk=queued.pk).update(
+        status=ImportJobStatus.IMPORTING, updated_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    # when the sweep runs (twice, as two schedulers might)
+    assert services.import_jobs_requeue_stale() == 1
+    assert services.import_jobs_requeue_stale() == 0
+    # then the job runs again from the start and imports every row exactly once
+    assert DBTaskResult.objects.filter(args_kwargs__kwargs__job_id=queued.pk).count() == 2
+    assert import_job_task.call(job_id=queued.pk) == ImportJobStatus.DONE
+    assert Unit.objects.filter(building__name="2幢").count() == 30
+
+
+def test_a_job_still_making_progress_is_left_alone(world, queued):
+    ImportJob.objects.filter(pk=queued.pk).update(
+        status=ImportJobStatus.VALIDATING, updated_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    assert services.import_jobs_requeue_stale() == 0
+    queued.refresh_from_db()
+    assert queued.status == ImportJobStatus.VALIDATING
