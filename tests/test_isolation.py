@@ -85,7 +85,7 @@ CASES: dict[str, Case] = {
     "api-v1:openapi-json": Case("public", reason="schema, no data"),
     "api-v1:openapi-view": Case("public", reason="docs page, no data"),
     "api-v1:docs-asset": Case("public", reason="static docs assets"),
-    "api-v1:api-root": Case("public", reason="index of endpoints"),
+    "api-v1:api-root": Case("public", reason="ninja's root route; answers 404"),
     # --- console: objects of p1 -------------------------------------------------------------
     "console:project-detail": Case("object", url("console:project-detail", P1)),
     "console:project-edit": Case("object", url("console:project-edit", P1)),

@@ -15,7 +15,7 @@ from wuye.places.admin import AuditedAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = (
         "username",
         "display_name",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.masking import mask_phone
 from wuye.core.models import TimeStamped
+from wuye.core.phones import normalize_phone, validate_mobile
 
 
 class User(AbstractUser):
@@ -25,6 +27,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        # Login by mobile looks up plain digits: store them that way, and NULL (not "") when
+        # empty so that the unique constraint allows many users without a mobile.
+        self.mobile = normalize_phone(self.mobile or "") or None
+        if self.mobile:
+            try:
+                validate_mobile(self.mobile)
+            except ValidationError as exc:
+                raise ValidationError({"mobile": exc}) from exc
 
     @property
     def masked_mobile(self) -> str:

@@ -40,6 +40,34 @@ class AuditedAdmin(admin.ModelAdmin):
                     actor=request.user, action=f"{label}.created", instance=obj, note="admin"
                 )
 
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            self._audit_deleted(request, obj)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                self._audit_deleted(request, obj)
+            super().delete_queryset(request, queryset)
+
+    def _audit_deleted(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=request.user,
+            action=f"{obj._meta.label_lower}.deleted",
+            instance=obj,
+            changes={k: [v[1], None] for k, v in diff({}, snapshot(obj)).items()},
+            note="admin",
+        )
+
+
+class NoDeleteAdmin(AuditedAdmin):
+    """Companies, projects, buildings and units carry years of records below them: deleting
+    one would cascade through all of it. Deactivate a project instead."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -59,13 +87,13 @@ class DistrictAdmin(AuditedAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(AuditedAdmin):
+class CompanyAdmin(NoDeleteAdmin):
     list_display = ("name", "code", "phone")
     search_fields = ("name", "code")
 
 
 @admin.register(Project)
-class ProjectAdmin(AuditedAdmin):
+class ProjectAdmin(NoDeleteAdmin):
     list_display = ("name", "code", "company", "kind", "district", "fee_model", "is_active")
     list_filter = ("company", "kind", "fee_model", "is_active")
     search_fields = ("name", "code", "address")
@@ -73,7 +101,7 @@ class ProjectAdmin(AuditedAdmin):
 
 
 @admin.register(Building)
-class BuildingAdmin(AuditedAdmin):
+class BuildingAdmin(NoDeleteAdmin):
     list_display = ("name", "project", "floors")
     list_filter = ("project__company", "project")
     search_fields = ("name", "project__name")
@@ -86,7 +114,7 @@ class BuildingAdmin(AuditedAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedAdmin):
+class UnitAdmin(NoDeleteAdmin):
     list_display = ("number", "building", "project", "floor", "use", "building_area")
     list_filter = ("use", "project")
     search_fields = ("number", "building__name")

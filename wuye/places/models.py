@@ -220,7 +220,6 @@ class Occupant(TimeStamped):
         verbose_name = _("occupant")
         verbose_name_plural = _("occupants")
         ordering = ["project_id", "name", "id"]
-        permissions = [("view_personal_data", "Can reveal full phone and ID numbers")]
         indexes = [
             models.Index(fields=["project", "mobile_tail"], name="occupant_phone_tail"),
             models.Index(fields=["project", "name"], name="occupant_project_name"),

@@ -29,11 +29,16 @@ def _validate(instance: models.Model, exclude: list[str] | None = None) -> None:
 
 @transaction.atomic
 def _create(
-    *, actor: Any, instance: models.Model, action: str, now: dt.datetime | None = None
+    *,
+    actor: Any,
+    instance: models.Model,
+    action: str,
+    now: dt.datetime | None = None,
+    project: Project | None = None,
 ) -> Any:
     _validate(instance)
     instance.save()
-    audit_created(actor=actor, action=action, instance=instance, now=now)
+    audit_created(actor=actor, action=action, instance=instance, now=now, project=project)
     return instance
 
 
@@ -179,7 +184,9 @@ def occupancy_start(
         relation=relation,
         start_date=start_date or timezone.localdate(),
     )
-    return _create(actor=actor, instance=occupancy, action="places.occupancy.started")
+    return _create(
+        actor=actor, instance=occupancy, action="places.occupancy.started", project=unit.project
+    )
 
 
 def occupancy_end(

@@ -99,7 +99,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'occupant',
                 'verbose_name_plural': 'occupants',
                 'ordering': ['project_id', 'name', 'id'],
-                'permissions': [('view_personal_data', 'Can reveal full phone and ID numbers')],
             },
         ),
         migrations.CreateModel(

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wuye.demo.data.plan import RESIDENT_MOBILE
 from wuye.demo.services import demo_load
 
 
@@ -62,6 +63,10 @@ class Command(BaseCommand):
                 self.stdout.write("  ".join("-" * w for w in widths))
         self.stdout.write("")
         self.stdout.write(f"Password for every demo login: {settings.WUYE_DEMO_PASSWORD}")
+        self.stdout.write(
+            f"The resident also signs in to the portal with mobile {RESIDENT_MOBILE} "
+            "(password or one-time code, printed here by the console channel)."
+        )
         if result.created.get("user", 0) < len(result.logins) and not options["reset_passwords"]:
             self.stdout.write(
                 "(Users that existed before keep their password; --reset-passwords sets it.)"
