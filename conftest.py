@@ -70,3 +70,14 @@ def phone_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
+
+
+@pytest.fixture(autouse=True)
+def _workcal_cache():
+    """The working calendar caches holiday rules per process; a rolled-back test must not
+    leave its rows behind in that cache."""
+    from wuye.workcal.calendar import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
