@@ -53,8 +53,8 @@ def _staff(world, n):
 # Every page pays: session, user, memberships (scope), the switcher's project list.
 # company admins also pay one query for their company's projects.
 CASES = {
-    "dashboard": ("console:dashboard", {}, _projects, "admin", 6),
-    "projects": ("console:project-list", {}, _projects, "admin", 7),
+    "dashboard": ("console:dashboard", {}, _projects, "admin", 5),
+    "projects": ("console:project-list", {}, _projects, "admin", 6),
     "buildings": ("console:building-list", {}, _buildings, "manager", 6),
     # units: + the building filter's choices, count, page, current occupants (one prefetch)
     "units": ("console:unit-list", {}, _units, "desk", 8),

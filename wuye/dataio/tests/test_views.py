@@ -234,7 +234,7 @@ def test_job_list_page_query_count_is_pinned(world, login, django_assert_num_que
         make_job(world)
         make_job(world, project=world.p2, created_by=world.manager2)
     client.get(reverse("dataio:job-list"))
-    # session, user, scope (2 for a company admin), count, projects (filter and layout), jobs
-    with django_assert_num_queries(8):
+    # session, user, scope, count, projects (filter and layout), jobs
+    with django_assert_num_queries(7):
         response = client.get(reverse("dataio:job-list"))
     assert len(response.context["jobs"]) == 50
