@@ -99,6 +99,12 @@ CASES: dict[str, Case] = {
     "console:occupant-detail": Case("object", url("console:occupant-detail", O1)),
     "console:occupant-edit": Case("object", url("console:occupant-edit", O1)),
     "console:occupant-reveal": Case("object", url("console:occupant-reveal", O1), method="post"),
+    "console:occupant-portal-grant": Case(
+        "object", url("console:occupant-portal-grant", O1), method="post"
+    ),
+    "console:occupant-portal-revoke": Case(
+        "object", url("console:occupant-portal-revoke", O1), method="post"
+    ),
     "console:staff-deactivate": Case(
         "object", url("console:staff-deactivate", _membership), method="post"
     ),
@@ -183,6 +189,12 @@ CASES: dict[str, Case] = {
     ),
     "api-v1:reveal_personal_data": Case(
         "object", api("occupants/{w.occupant1.pk}/personal-data"), api=True
+    ),
+    "api-v1:grant_portal_access": Case(
+        "object", api("occupants/{w.occupant1.pk}/portal-access"), method="post", api=True
+    ),
+    "api-v1:revoke_portal_access": Case(
+        "object", api("occupants/{w.occupant1.pk}/portal-access"), method="delete", api=True
     ),
     "api-v1:me": Case("self", api("me"), api=True),
     "api-v1:my_units": Case("resident", api("me/units"), api=True),

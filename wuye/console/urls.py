@@ -31,6 +31,16 @@ urlpatterns = [
     path("occupants/<int:pk>/", occupants.occupant_detail, name="occupant-detail"),
     path("occupants/<int:pk>/edit/", occupants.occupant_edit, name="occupant-edit"),
     path("occupants/<int:pk>/reveal/", occupants.occupant_reveal, name="occupant-reveal"),
+    path(
+        "occupants/<int:pk>/portal/grant/",
+        occupants.occupant_portal_grant,
+        name="occupant-portal-grant",
+    ),
+    path(
+        "occupants/<int:pk>/portal/revoke/",
+        occupants.occupant_portal_revoke,
+        name="occupant-portal-revoke",
+    ),
     # staff
     path("staff/", staff.staff_list, name="staff-list"),
     path("staff/new/", staff.staff_create, name="staff-create"),

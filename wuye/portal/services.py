@@ -33,9 +33,12 @@ def profile_update(
 def password_change(
     *, actor: Any, user: User, new_password: str, now: dt.datetime | None = None
 ) -> User:
-    """Set a new password (already checked by ``PasswordChangeForm``). The caller keeps the
-    session valid with ``update_session_auth_hash``."""
+    """Set a new password (already checked by ``PasswordChangeForm``, or ``SetPasswordForm``
+    for a login that had none). Audited as ``portal.password.changed`` or, for a first
+    password, ``portal.password.set``. The caller keeps the session valid with
+    ``update_session_auth_hash``."""
+    action = "portal.password.changed" if user.has_usable_password() else "portal.password.set"
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit_record(actor=actor, action="portal.password.changed", instance=user, now=now)
+    audit_record(actor=actor, action=action, instance=user, now=now)
     return user

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -178,14 +178,20 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @resident_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """Shows name and masked mobile; POST ``action`` ``profile`` or ``password``."""
+    """Shows name and masked mobile; POST ``action`` ``profile`` or ``password``.
+
+    A resident whose login was made by the service desk has no password yet (they sign in
+    with a one-time code): they set one without being asked for an old one.
+    """
     user = request.user
+    has_password = user.has_usable_password()
     action = request.POST.get("action", "") if request.method == "POST" else ""
     profile_form = ProfileForm(
         request.POST if action == "profile" else None,
         initial={"display_name": user.display_name, "email": user.email},
     )
-    password_form = PasswordChangeForm(user, request.POST if action == "password" else None)
+    password_form_class = PasswordChangeForm if has_password else SetPasswordForm
+    password_form = password_form_class(user, request.POST if action == "password" else None)
     if action == "profile" and profile_form.is_valid():
         services.profile_update(
             actor=user,
@@ -200,10 +206,17 @@ def profile(request: HttpRequest) -> HttpResponse:
             actor=user, user=user, new_password=password_form.cleaned_data["new_password1"]
         )
         update_session_auth_hash(request, user)
-        messages.success(request, _("Your password was changed."))
+        if has_password:
+            messages.success(request, _("Your password was changed."))
+        else:
+            messages.success(request, _("Your password was set. You can now sign in with it."))
         return redirect("portal:profile")
     return render(
         request,
         "portal/profile.html",
-        {"profile_form": profile_form, "password_form": password_form},
+        {
+            "profile_form": profile_form,
+            "password_form": password_form,
+            "has_password": has_password,
+        },
     )

@@ -2,7 +2,8 @@
 
 Lists read ``values()`` rows through ``wuye.places.selectors`` (one query per page);
 details fetch through ``access_*`` (missing and out-of-scope are the same 404); writes go
-through ``wuye.places.services`` after a capability check (403).
+through ``wuye.places.services`` after a capability check (403). Portal access for an
+occupant goes through ``wuye.accounts.residents``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from wuye.accounts.access import (
     access_unit,
     require,
     scope_for,
+)
+from wuye.accounts.residents import (
+    occupant_portal_access_grant,
+    occupant_portal_access_revoke,
+    portal_path,
 )
 from wuye.api.pagination import (
     BUILDING_ORDERING,
@@ -70,6 +76,7 @@ LIST_ERRORS = {frozenset({401, 422}): ErrorOut}
 DETAIL_ERRORS = {frozenset({401, 404}): ErrorOut}
 WRITE_ERRORS = {frozenset({400, 401, 403, 404, 409, 422}): ErrorOut}
 REVEAL_ERRORS = {frozenset({401, 403, 404}): ErrorOut}
+PORTAL_ERRORS = {frozenset({401, 403, 404, 409, 422}): ErrorOut}
 
 PROJECT_FIELDS = (
     "id",
@@ -228,7 +235,9 @@ def update_unit(request: HttpRequest, unit_id: int, payload: UnitUpdateIn) -> An
 
 
 def _occupant_detail(occupant: Occupant) -> dict[str, Any]:
-    return _row(occupant, (*OCCUPANT_FIELDS, "note"))
+    return _row(
+        occupant, (*OCCUPANT_FIELDS, "note"), has_portal_access=occupant.user_id is not None
+    )
 
 
 @router.get("/occupants", response={200: OccupantPage, **LIST_ERRORS})
@@ -278,3 +287,36 @@ def reveal_personal_data(request: HttpRequest, occupant_id: int) -> Any:
     occupant = access_occupant(user, occupant_id)
     require(user, occupant.project_id, Capability.VIEW_PERSONAL_DATA)
     return services.personal_data_reveal(actor=user, occupant=occupant)
+
+
+@router.post(
+    "/occupants/{occupant_id}/portal-access",
+    response={201: OccupantDetailOut, **PORTAL_ERRORS},
+)
+def grant_portal_access(request: HttpRequest, occupant_id: int) -> Any:
+    """Link the occupant to a resident-portal login: the existing account with the occupant's
+    mobile number, or a new one without a password (the resident signs in with an SMS code).
+    A welcome SMS with the portal link is queued. 409 ``portal_access_exists`` when already
+    linked; 422 on ``mobile`` when the occupant has no mobile number that can receive codes."""
+    user = request.auth
+    occupant = access_occupant(user, occupant_id)
+    require(user, occupant.project_id, Capability.MANAGE_OCCUPANTS)
+    occupant_portal_access_grant(
+        actor=user, occupant=occupant, portal_url=request.build_absolute_uri(portal_path())
+    )
+    return Status(201, _occupant_detail(occupant))
+
+
+@router.delete(
+    "/occupants/{occupant_id}/portal-access",
+    response={200: OccupantDetailOut, **PORTAL_ERRORS},
+)
+def revoke_portal_access(request: HttpRequest, occupant_id: int) -> Any:
+    """Unlink the occupant from their portal login. The login is switched off when it is
+    linked to no other occupant and belongs to no staff member. 409 ``no_portal_access``
+    when the occupant was not linked."""
+    user = request.auth
+    occupant = access_occupant(user, occupant_id)
+    require(user, occupant.project_id, Capability.MANAGE_OCCUPANTS)
+    occupant_portal_access_revoke(actor=user, occupant=occupant)
+    return _occupant_detail(occupant)

@@ -55,6 +55,9 @@ class ApiClient:
     def patch(self, path: str, body: Any) -> Any:
         return self._send("PATCH", path, body)
 
+    def delete(self, path: str) -> Any:
+        return self._done(self.client.delete(f"/api/v1{path}", headers=self.headers))
+
     def _send(self, method: str, path: str, body: Any) -> Any:
         data = body if isinstance(body, str) else json.dumps(body, default=str)
         return self._done(

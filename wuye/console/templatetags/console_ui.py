@@ -27,6 +27,8 @@ ACTION_LABELS = {
     "deactivated": _("Deactivated"),
     "reactivated": _("Reactivated"),
     "personal_data_viewed": _("Full personal data viewed"),
+    "granted": _("Portal access given"),
+    "revoked": _("Portal access removed"),
 }
 
 

@@ -1,4 +1,5 @@
-"""Occupants: list, detail (masked personal data, audited reveal), create and edit."""
+"""Occupants: list, detail (masked personal data, audited reveal), create and edit; giving
+and removing access to the resident portal."""
 
 from __future__ import annotations
 
@@ -7,16 +8,22 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from wuye.accounts.access import Capability, access_occupant, require, scope_for
+from wuye.accounts.residents import (
+    occupant_portal_access_grant,
+    occupant_portal_access_revoke,
+    portal_path,
+)
 from wuye.console.current import current_project_id, request_projects
 from wuye.console.forms import OccupantFilterForm, OccupantForm
 from wuye.console.selectors import audit_history_multi, manageable_projects
 from wuye.console.views.common import apply_errors, forbidden, list_project_id, paginate, staff_view
-from wuye.core.errors import DomainError
+from wuye.core.errors import DomainError, PermissionDenied
 from wuye.places import selectors
 from wuye.places.models import Occupancy
 from wuye.places.services import occupant_create, occupant_update, personal_data_reveal
@@ -65,6 +72,8 @@ def occupant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "console/occupants/detail.html",
         {
             "occupant": occupant,
+            # the login's own number: it may differ from the occupant's if either was edited
+            "portal_user": occupant.user if occupant.user_id else None,
             "current": [o for o in history if o.is_current],
             "ended": [o for o in history if not o.is_current],
             "can_edit": scope.can(occupant.project_id, Capability.MANAGE_OCCUPANTS),
@@ -138,3 +147,45 @@ def occupant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = OccupantForm(occupant=occupant, initial=OccupantForm.initial_for(occupant))
     return render(request, "console/occupants/form.html", {"form": form, "occupant": occupant})
+
+
+@require_POST
+@staff_view
+def occupant_portal_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the occupant to a portal login (created if needed) and text them how to sign in."""
+    occupant = access_occupant(request.user, pk)
+    require(request.user, occupant.project_id, Capability.MANAGE_OCCUPANTS)
+    try:
+        user = occupant_portal_access_grant(
+            actor=request.user,
+            occupant=occupant,
+            portal_url=request.build_absolute_uri(portal_path()),
+        )
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Portal access was given. An SMS telling how to sign in is queued for %(mobile)s.")
+            % {"mobile": user.masked_mobile},
+        )
+    return redirect(reverse("console:occupant-detail", args=[occupant.pk]) + "#portal-access")
+
+
+@require_POST
+@staff_view
+def occupant_portal_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Unlink the occupant from their portal login (switched off if nobody else uses it)."""
+    occupant = access_occupant(request.user, pk)
+    require(request.user, occupant.project_id, Capability.MANAGE_OCCUPANTS)
+    try:
+        occupant_portal_access_revoke(actor=request.user, occupant=occupant)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Portal access was removed."))
+    return redirect(reverse("console:occupant-detail", args=[occupant.pk]) + "#portal-access")
