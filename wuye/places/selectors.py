@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from wuye.accounts.access import (
     visible_buildings,
@@ -106,4 +106,8 @@ def occupancy_history_for_occupant(*, occupant: Occupant) -> QuerySet[Occupancy]
 
 
 def occupancy_history_for_unit(*, unit: Unit) -> QuerySet[Occupancy]:
-    return unit.occupancies.select_related("occupant").order_by("end_date", "-start_date", "-id")
+    # Current occupancies (no end date) first on every database: SQLite sorts NULL first,
+    # PostgreSQL last.
+    return unit.occupancies.select_related("occupant").order_by(
+        F("end_date").asc(nulls_first=True), F("start_date").desc(nulls_last=True), "-id"
+    )
