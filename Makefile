@@ -7,7 +7,7 @@ WUYE := $(BIN)/wuye
 WUYE_PORT ?= 8000
 export WUYE_PORT
 
-.PHONY: run install install-test test lint check-migrations messages serve demo clean bench
+.PHONY: run install install-test test lint typecheck check-migrations messages serve demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,10 +40,13 @@ run: install
 lint: install-test
 	$(BIN)/ruff check wuye tests benchmarks conftest.py
 
+typecheck: install-test
+	$(BIN)/mypy
+
 check-migrations: install-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-test: install-test lint check-migrations
+test: install-test lint check-migrations typecheck
 	$(BIN)/pytest -p no:randomly
 
 bench: install

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connection
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -177,10 +178,13 @@ def visible_occupants(user: Any) -> QuerySet[Occupant]:
 # --- one object ----------------------------------------------------------------------------
 
 
-def _one(qs: QuerySet[Any], pk: Any) -> Any:
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _one(qs: QuerySet[_M], pk: Any) -> _M:
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):  # the model's DoesNotExist
         raise Http404 from None
 
 

@@ -26,7 +26,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     )
     search_fields = ("username", "display_name", "mobile", "email")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Wuye"), {"fields": ("display_name", "mobile")}),
     )
     add_fieldsets = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -52,15 +52,15 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args: Any, projects: Any, may_appoint_admin: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
         roles = [(r.value, r.label) for r in PROJECT_ROLES]
         if may_appoint_admin:
             roles.append((Role.COMPANY_ADMIN.value, Role.COMPANY_ADMIN.label))
-        self.fields["role"].choices = [("", "---------"), *roles]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [("", "---------"), *roles]
         self.found_user: User | None = None
 
     def clean_user(self) -> str:
-        login = self.cleaned_data["user"]
+        login: str = self.cleaned_data["user"]
         self.found_user = user_find(login=login)
         if self.found_user is None:
             raise forms.ValidationError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -19,7 +21,7 @@ class User(AbstractUser):
     mobile = models.CharField(_("mobile"), max_length=20, null=True, blank=True, unique=True)
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = _("user")

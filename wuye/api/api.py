@@ -7,7 +7,7 @@ logged-in user (unsafe methods then need the CSRF token, which the docs page sen
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ninja import NinjaAPI
 
@@ -15,11 +15,15 @@ from wuye.api import docs, errors
 from wuye.api.auth import bearer, session
 from wuye.api.routers import me, places
 
+if TYPE_CHECKING:
+    from ninja.operation import Operation
+
 
 class WuyeAPI(NinjaAPI):
-    def get_openapi_operation_id(self, operation: Any) -> str:
+    def get_openapi_operation_id(self, operation: Operation) -> str:
         # "list_units" rather than ninja's "wuye_api_routers_places_list_units".
-        return operation.view_func.__name__
+        name: str = operation.view_func.__name__
+        return name
 
 
 api = WuyeAPI(

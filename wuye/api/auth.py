@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from wuye.accounts.tokens import token_authenticate
+
+if TYPE_CHECKING:
+    from wuye.accounts.models import User
+
+
+class ApiRequest(HttpRequest):
+    """For annotations: the request an authenticated API operation receives, with ninja's
+    ``auth`` set to what ``bearer`` or ``session`` returned (the user)."""
+
+    auth: User
 
 
 class BearerToken(HttpBearer):

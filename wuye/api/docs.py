@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import ninja
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -32,7 +33,7 @@ router = Router(auth=None, tags=["docs"])
 
 
 @router.get("/docs/assets/{name}", include_in_schema=False, url_name="docs-asset")
-def docs_asset(request: HttpRequest, name: str) -> HttpResponse:
+def docs_asset(request: HttpRequest, name: str) -> HttpResponseBase:
     if name not in ASSETS:
         raise Http404
     response = serve(request, name, document_root=str(ASSET_DIR))

@@ -7,7 +7,7 @@ the NinjaAPI in ``api.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -22,6 +22,9 @@ from wuye.core.errors import Conflict, DomainError, PermissionDenied
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
+
+# An exception handler below; ``exc`` is the exception class it is registered for.
+_Handler = Callable[["NinjaAPI", HttpRequest, Any], HttpResponse]
 
 ALL = "__all__"
 
@@ -209,7 +212,7 @@ def on_http_error(api: NinjaAPI, request: HttpRequest, exc: HttpError) -> HttpRe
 
 
 def register(api: NinjaAPI) -> None:
-    handlers: dict[type[Exception], Any] = {
+    handlers: dict[type[Exception], _Handler] = {
         NinjaValidationError: on_request_invalid,
         DjangoValidationError: on_model_invalid,
         DomainError: on_domain_error,
@@ -221,8 +224,8 @@ def register(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, _bind(api, handler))
 
 
-def _bind(api: NinjaAPI, handler: Any) -> Any:
-    def handle(request: HttpRequest, exc: Exception) -> HttpResponse:
+def _bind(api: NinjaAPI, handler: _Handler) -> Callable[[HttpRequest, Any], HttpResponse]:
+    def handle(request: HttpRequest, exc: Any) -> HttpResponse:
         return handler(api, request, exc)
 
     return handle

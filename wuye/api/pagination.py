@@ -24,12 +24,16 @@ import binascii
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import BooleanField, Expression, F, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.errors import DomainError
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 class InvalidCursor(DomainError):
@@ -61,8 +65,12 @@ class RowAfter(Expression):
     def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.columns = list(exprs)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
-        lhs, rhs, params = [], [], []
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        lhs: list[str] = []
+        rhs: list[str] = []
+        params: list[Any] = []
         for column in self.columns:
             sql, column_params = compiler.compile(column)
             lhs.append(sql)
@@ -71,7 +79,7 @@ class RowAfter(Expression):
             sql, value_params = compiler.compile(Value(value, output_field=column.output_field))
             rhs.append(sql)
             params.extend(value_params)
-        return f"({', '.join(lhs)}) > ({', '.join(rhs)})", params
+        return f"({', '.join(lhs)}) > ({', '.join(rhs)})", tuple(params)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from wuye.accounts.tokens import token_create, token_list, token_revoke
 from wuye.core.errors import DomainError
+from wuye.core.http import AuthenticatedHttpRequest
 
 
 class TokenForm(forms.Form):
@@ -27,7 +28,7 @@ class TokenForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     created = secret = None
     if request.method == "POST" and form.is_valid():
@@ -51,7 +52,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(token_list(user=request.user), pk=token_id)
     try:
         token_revoke(actor=request.user, token=token)

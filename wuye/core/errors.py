@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class DomainError(Exception):
@@ -13,7 +14,7 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        message: str | Promise,
+        message: StrOrPromise,
         *,
         code: str | None = None,
         field: str | None = None,

@@ -93,7 +93,8 @@ _lock = threading.Lock()
 
 def _parse_rule(rule: rrule | str) -> rrule:
     if isinstance(rule, rrule):
-        if rule._dtstart.tzinfo is None:  # dateutil has no public accessor
+        # dateutil has no public accessor, and types-python-dateutil omits the private one.
+        if rule._dtstart.tzinfo is None:  # type: ignore[attr-defined]
             raise ValueError("An rrule for the scheduler needs a time-zone-aware dtstart.")
         return rule
     start = dt.datetime(2025, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
@@ -123,7 +124,9 @@ def schedule(
         raise ValueError("Pass exactly one of every= and rule=.")
     if every is not None and (every < dt.timedelta(seconds=1) or every.microseconds):
         raise ValueError("every= must be a whole number of seconds, at least one.")
-    if len(name) > ScheduledRun._meta.get_field("name").max_length:
+    max_length = ScheduledRun._meta.get_field("name").max_length
+    assert max_length is not None  # a CharField
+    if len(name) > max_length:
         raise ValueError(f"Schedule name {name!r} is too long.")
     entry = Entry(
         name=name,

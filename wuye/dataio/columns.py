@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils import translation
 
 from wuye.places.models import OccupantKind, Relation, UnitUse
@@ -45,7 +46,7 @@ TEXT_KEYS = ("mobile", "id_number")  # formatted as text ("@") in files
 DATE_KEYS = ("start_date", "birthday")
 
 # Choice labels written to files and offered in the template's dropdowns.
-USE_LABELS = {
+USE_LABELS: dict[str, str] = {
     UnitUse.RESIDENCE: "住宅",
     UnitUse.VILLA: "别墅",
     UnitUse.OFFICE: "办公",
@@ -54,15 +55,23 @@ USE_LABELS = {
     UnitUse.STORAGE: "储藏室",
     UnitUse.OTHER: "其他",
 }
-KIND_LABELS = {OccupantKind.PERSON: "个人", OccupantKind.ORGANISATION: "单位"}
-RELATION_LABELS = {
+KIND_LABELS: dict[str, str] = {OccupantKind.PERSON: "个人", OccupantKind.ORGANISATION: "单位"}
+RELATION_LABELS: dict[str, str] = {
     Relation.OWNER: "业主",
     Relation.TENANT: "租户",
     Relation.FAMILY: "家庭成员",
     Relation.CONTACT: "客户联系人",
 }
-CHOICE_LABELS = {"use": USE_LABELS, "kind": KIND_LABELS, "relation": RELATION_LABELS}
-_CHOICE_ENUMS = {"use": UnitUse, "kind": OccupantKind, "relation": Relation}
+CHOICE_LABELS: dict[str, dict[str, str]] = {
+    "use": USE_LABELS,
+    "kind": KIND_LABELS,
+    "relation": RELATION_LABELS,
+}
+_CHOICE_ENUMS: dict[str, type[models.TextChoices]] = {
+    "use": UnitUse,
+    "kind": OccupantKind,
+    "relation": Relation,
+}
 
 
 def normalize_header(value: object) -> str:

@@ -127,7 +127,8 @@ def units_export(
             cols.USE_LABELS.get(unit.use, unit.use),
             unit.building_area,
         ]
-        occupancies = unit.current_occupancies
+        # Set by the Prefetch(to_attr=...) above, which the Django plugin cannot see.
+        occupancies: list[Occupancy] = unit.current_occupancies  # type: ignore[attr-defined]
         if not occupancies:
             sheet.append([safe_cell(v) for v in base])
             rows += 1

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from wuye.places.forms import BuildingChoiceField
 from wuye.places.models import Building, Project
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -21,7 +22,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -43,7 +44,7 @@ class ExportForm(forms.Form):
         label=_("Project"),
         empty_label=_("All my projects"),
     )
-    building = forms.ModelChoiceField(
+    building = BuildingChoiceField(
         queryset=Building.objects.none(),
         required=False,
         label=_("Building"),
@@ -65,12 +66,12 @@ class ExportForm(forms.Form):
         self, *args: Any, projects: QuerySet[Project], buildings: QuerySet[Building], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
-        self.fields["building"].queryset = buildings
-        self.fields["building"].label_from_instance = lambda b: f"{b.project.name} · {b.name}"
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
+        cast(BuildingChoiceField, self.fields["building"]).queryset = buildings
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         project, building = data.get("project"), data.get("building")
         if project and building and building.project_id != project.pk:
             self.add_error("building", _("This building is not in the chosen project."))

@@ -311,10 +311,10 @@ class WorkbookParser:
         if not name:
             return None, relation, start_date
         id_index = blind_index(id_number) if id_number else ""
-        key: OccupantKey = ("id", id_index) if id_index else ("nm", name, mobile)
+        occupant_key: OccupantKey = ("id", id_index) if id_index else ("nm", name, mobile)
         occupant = OccupantData(
             row=row.number,
-            key=key,
+            key=occupant_key,
             name=name,
             kind=kind,
             mobile=mobile,

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from wuye.core.idcard import make_id_number
 from wuye.dataio import columns as cols
@@ -19,7 +20,7 @@ from wuye.dataio.parsing import SAMPLE_NAME
 from wuye.places.models import OccupantKind, Relation, UnitUse
 
 LAST_ROW = 20000  # dropdowns and formats reach this far
-_SAMPLE = {
+_SAMPLE: dict[str, str | int | Decimal | dt.date] = {
     "building": "1幢",
     "number": "1-101",
     "floor": 1,
@@ -108,6 +109,7 @@ def template_workbook() -> bytes:
     """The template as .xlsx bytes, with instructions in the active language."""
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook has one (plain) worksheet
     sheet.title = _("Units and occupants")[:31]
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDEBF7")
@@ -151,8 +153,8 @@ def template_workbook() -> bytes:
     notes.append([_("Column"), _("Required"), _("What to enter")])
     for cell in notes[notes.max_row]:
         cell.font = header_font
-    for line in _instructions():
-        notes.append(list(line))
+    for instruction in _instructions():
+        notes.append(list(instruction))
     for row in notes.iter_rows(min_row=2, min_col=3, max_col=3):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
 

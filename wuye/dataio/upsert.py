@@ -138,12 +138,12 @@ class _Writer:
         by_index: dict[str, Occupant] = {}
         by_name_mobile: dict[tuple[str, str], Occupant] = {}
         without_id: dict[tuple[str, str], Occupant] = {}
-        for occupant in self._candidates(parsed):
-            if occupant.id_number_index:
-                by_index.setdefault(occupant.id_number_index, occupant)
+        for candidate in self._candidates(parsed):
+            if candidate.id_number_index:
+                by_index.setdefault(candidate.id_number_index, candidate)
             else:
-                without_id.setdefault((occupant.name, occupant.mobile), occupant)
-            by_name_mobile.setdefault((occupant.name, occupant.mobile), occupant)
+                without_id.setdefault((candidate.name, candidate.mobile), candidate)
+            by_name_mobile.setdefault((candidate.name, candidate.mobile), candidate)
 
         result: dict[OccupantKey, Occupant] = {}
         new: list[Occupant] = []

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wuye.accounts.access import Capability, access_building, require, scope_for
 from wuye.console.current import current_project_id
 from wuye.core.errors import PermissionDenied as DomainPermissionDenied
+from wuye.core.http import HtmxHttpRequest
 from wuye.dataio.exporter import personal_data_project_ids, units_export
 from wuye.dataio.forms import ExportForm, ImportForm
 from wuye.dataio.selectors import (
@@ -118,7 +120,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_detail(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     job = access_import_job(request.user, job_id)
     _require(request.user, job.project_id, Capability.IMPORT_EXPORT)
     template = "dataio/_job_status.html" if request.htmx else "dataio/job_detail.html"
@@ -151,7 +153,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: HttpRequest) -> HttpResponseBase:
     """GET serves masked exports (linkable from lists); full personal data only by POST, so
     that a link cannot make a browser fetch it."""
     user = request.user

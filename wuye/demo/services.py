@@ -63,7 +63,9 @@ def _ensure(
         for obj in missing:
             assert obj.pk is not None  # SQLite ≥ 3.35 and PostgreSQL return the new ids
             have[key(obj)] = obj
-        created[model._meta.model_name] += len(missing)
+        model_name = model._meta.model_name
+        assert model_name is not None  # set for every model class
+        created[model_name] += len(missing)
     return have
 
 
@@ -224,17 +226,17 @@ def _load_places_and_people(
     wanted_occupancies: dict[tuple[int, int, str], Occupancy] = {}
     for p in plan.projects:
         project = projects[p.code]
-        for o in p.occupancies:
-            occupant = occupant_of(project, o.occupant_key)
-            unit = units[(buildings[(project.pk, o.building)].pk, o.number)]
+        for op in p.occupancies:
+            occupant = occupant_of(project, op.occupant_key)
+            unit = units[(buildings[(project.pk, op.building)].pk, op.number)]
             # Keyed without dates: a demo occupant holds one relation to a unit once, and a row
             # someone later ended or re-dated is theirs to keep, not a reason for a duplicate.
-            wanted_occupancies[(occupant.pk, unit.pk, o.relation)] = Occupancy(
+            wanted_occupancies[(occupant.pk, unit.pk, op.relation)] = Occupancy(
                 occupant=occupant,
                 unit=unit,
-                relation=o.relation,
-                start_date=o.start,
-                end_date=o.end,
+                relation=op.relation,
+                start_date=op.start,
+                end_date=op.end,
             )
     _ensure(
         Occupancy,

@@ -12,11 +12,13 @@ from wuye.core.errors import DomainError
 from wuye.messaging.models import Message, MessageEvent
 from wuye.messaging.services import message_retry
 
+_EVENT_FIELDS = ("at", "code", "from_status", "to_status", "actor", "note")
+
 
 class MessageEventInline(admin.TabularInline):
     model = MessageEvent
-    fields = ["at", "code", "from_status", "to_status", "actor", "note"]
-    readonly_fields = fields
+    fields = _EVENT_FIELDS
+    readonly_fields = _EVENT_FIELDS
     extra = 0
     can_delete = False
 

@@ -39,7 +39,8 @@ SWEEP_BATCH = 500
 
 def backoff(attempts: int) -> dt.timedelta:
     """Delay before the next attempt after ``attempts`` attempts have failed."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(BACKOFF_BASE * factor, BACKOFF_MAX)
 
 
 # --- events and task dispatch ---------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -16,6 +16,8 @@ from wuye.core.errors import DomainError
 from wuye.core.idcard import normalize_id_number, validate_id_number
 from wuye.core.phones import normalize_phone, validate_phone
 from wuye.places.models import Building, Occupancy, Occupant, Project, Unit
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def _apply(instance: models.Model, fields: dict[str, Any]) -> None:
@@ -31,11 +33,11 @@ def _validate(instance: models.Model, exclude: list[str] | None = None) -> None:
 def _create(
     *,
     actor: Any,
-    instance: models.Model,
+    instance: _M,
     action: str,
     now: dt.datetime | None = None,
     project: Project | None = None,
-) -> Any:
+) -> _M:
     _validate(instance)
     instance.save()
     audit_created(actor=actor, action=action, instance=instance, now=now, project=project)
@@ -46,11 +48,11 @@ def _create(
 def _update(
     *,
     actor: Any,
-    instance: models.Model,
+    instance: _M,
     fields: dict[str, Any],
     action: str,
     now: dt.datetime | None = None,
-) -> Any:
+) -> _M:
     before = snapshot(instance)
     _apply(instance, fields)
     _validate(instance)

@@ -45,7 +45,8 @@ class CodeLoginForm(CodeRequestForm):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip()
+        code: str = self.cleaned_data["code"]
+        return code.strip()
 
 
 class ProfileForm(forms.Form):
@@ -62,7 +63,8 @@ class ProfileForm(forms.Form):
     )
 
     def clean_display_name(self) -> str:
-        name = self.cleaned_data["display_name"].strip()
+        name: str = self.cleaned_data["display_name"]
+        name = name.strip()
         if not name:
             raise forms.ValidationError(_("Please enter the name we should call you."))
         return name

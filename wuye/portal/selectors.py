@@ -58,7 +58,9 @@ def resident_unit_list(*, user: Any) -> list[ResidentUnit]:
     for occupancy in occupancies:
         if occupancy.unit_id not in units:
             unit = occupancy.unit
-            units[unit.pk] = _split(unit, unit.current_occupancies, user)
+            # Set by the Prefetch(to_attr=...) above, which the Django plugin cannot see.
+            current: list[Occupancy] = unit.current_occupancies  # type: ignore[attr-defined]
+            units[unit.pk] = _split(unit, current, user)
     return list(units.values())
 
 

@@ -30,6 +30,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from wuye.accounts.access import is_resident, scope_for
 from wuye.accounts.otp import login_code_request, login_code_verify
 from wuye.core.errors import DomainError
+from wuye.core.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from wuye.portal import selectors, services
 from wuye.portal.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm, ProfileForm
 
@@ -68,7 +69,7 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
-def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
+def _signed_in(request: HtmxHttpRequest, user: Any) -> HttpResponse:
     auth_login(request, user, backend=AUTH_BACKEND)
     target = _safe_next(request) or reverse("portal:home")
     if request.htmx:
@@ -83,7 +84,7 @@ def _signed_in(request: HttpRequest, user: Any) -> HttpResponse:
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login(request: HttpRequest) -> HttpResponse:
+def login(request: HtmxHttpRequest) -> HttpResponse:
     """Two tabs: mobile + password, or mobile → one-time code → code.
 
     POST ``action`` is ``password``, ``send_code`` or ``verify_code``. htmx requests for the
@@ -177,7 +178,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @resident_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Shows name and masked mobile; POST ``action`` ``profile`` or ``password``.
 
     A resident whose login was made by the service desk has no password yet (they sign in

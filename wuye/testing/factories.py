@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import factory
 
@@ -25,7 +26,7 @@ from wuye.places.models import (
 PASSWORD = "test-pass-9d8c7b"
 
 
-class DistrictFactory(factory.django.DjangoModelFactory):
+class DistrictFactory(factory.django.DjangoModelFactory[District]):
     class Meta:
         model = District
         django_get_or_create = ("code",)
@@ -34,7 +35,7 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"district-{n}")
 
 
-class CompanyFactory(factory.django.DjangoModelFactory):
+class CompanyFactory(factory.django.DjangoModelFactory[Company]):
     class Meta:
         model = Company
 
@@ -42,7 +43,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"company-{n}")
 
 
-class ProjectFactory(factory.django.DjangoModelFactory):
+class ProjectFactory(factory.django.DjangoModelFactory[Project]):
     class Meta:
         model = Project
 
@@ -53,7 +54,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     service_phone = "0571-88880000"
 
 
-class BuildingFactory(factory.django.DjangoModelFactory):
+class BuildingFactory(factory.django.DjangoModelFactory[Building]):
     class Meta:
         model = Building
 
@@ -62,7 +63,7 @@ class BuildingFactory(factory.django.DjangoModelFactory):
     floors = 18
 
 
-class UnitFactory(factory.django.DjangoModelFactory):
+class UnitFactory(factory.django.DjangoModelFactory[Unit]):
     class Meta:
         model = Unit
 
@@ -73,7 +74,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     building_area = Decimal("89.50")
 
 
-class OccupantFactory(factory.django.DjangoModelFactory):
+class OccupantFactory(factory.django.DjangoModelFactory[Occupant]):
     class Meta:
         model = Occupant
 
@@ -89,7 +90,7 @@ class OccupantFactory(factory.django.DjangoModelFactory):
     )
 
 
-class OccupancyFactory(factory.django.DjangoModelFactory):
+class OccupancyFactory(factory.django.DjangoModelFactory[Occupancy]):
     class Meta:
         model = Occupancy
 
@@ -99,7 +100,12 @@ class OccupancyFactory(factory.django.DjangoModelFactory):
     start_date = dt.date(2024, 1, 1)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+def _save_user(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+    if create:
+        obj.save()
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -108,14 +114,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     display_name = factory.LazyAttribute(lambda u: u.username)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
+    _save = factory.PostGeneration(_save_user)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

@@ -72,29 +72,31 @@ class World:
 
 
 def build_world() -> World:
-    d1 = f.DistrictFactory(name="西湖区", code="xihu")
-    company_a = f.CompanyFactory(name="甲物业", code="alpha")
-    company_b = f.CompanyFactory(name="乙物业", code="beta")
-    p1 = f.ProjectFactory(company=company_a, district=d1, name="阳光新邸", code="sunshine")
-    p2 = f.ProjectFactory(company=company_a, name="中心大厦", code="tower", kind=ProjectKind.OFFICE)
-    p3 = f.ProjectFactory(company=company_b, name="乙小区", code="beta-home")
-    b1 = f.BuildingFactory(project=p1, name="1幢")
-    b2 = f.BuildingFactory(project=p2, name="A座")
-    b3 = f.BuildingFactory(project=p3, name="9幢")
-    u1 = f.UnitFactory(building=b1, number="1-101")
-    u2 = f.UnitFactory(building=b2, number="1201")
-    u3 = f.UnitFactory(building=b3, number="9-909")
-    occupant1 = f.OccupantFactory(project=p1, name="张三", mobile="13800001111")
-    occupant2 = f.OccupantFactory(
+    d1 = f.DistrictFactory.create(name="西湖区", code="xihu")
+    company_a = f.CompanyFactory.create(name="甲物业", code="alpha")
+    company_b = f.CompanyFactory.create(name="乙物业", code="beta")
+    p1 = f.ProjectFactory.create(company=company_a, district=d1, name="阳光新邸", code="sunshine")
+    p2 = f.ProjectFactory.create(
+        company=company_a, name="中心大厦", code="tower", kind=ProjectKind.OFFICE
+    )
+    p3 = f.ProjectFactory.create(company=company_b, name="乙小区", code="beta-home")
+    b1 = f.BuildingFactory.create(project=p1, name="1幢")
+    b2 = f.BuildingFactory.create(project=p2, name="A座")
+    b3 = f.BuildingFactory.create(project=p3, name="9幢")
+    u1 = f.UnitFactory.create(building=b1, number="1-101")
+    u2 = f.UnitFactory.create(building=b2, number="1201")
+    u3 = f.UnitFactory.create(building=b3, number="9-909")
+    occupant1 = f.OccupantFactory.create(project=p1, name="张三", mobile="13800001111")
+    occupant2 = f.OccupantFactory.create(
         project=p2, name="某科技有限公司", kind="organisation", mobile="13800002222"
     )
-    occupant3 = f.OccupantFactory(project=p3, name="李四", mobile="13800003333")
-    f.OccupancyFactory(unit=u1, occupant=occupant1)
-    f.OccupancyFactory(unit=u2, occupant=occupant2, relation="tenant")
-    f.OccupancyFactory(unit=u3, occupant=occupant3)
+    occupant3 = f.OccupantFactory.create(project=p3, name="李四", mobile="13800003333")
+    f.OccupancyFactory.create(unit=u1, occupant=occupant1)
+    f.OccupancyFactory.create(unit=u2, occupant=occupant2, relation="tenant")
+    f.OccupancyFactory.create(unit=u3, occupant=occupant3)
 
     def user(name: str, mobile: str | None = None) -> User:
-        return f.UserFactory(username=name, mobile=mobile)
+        return f.UserFactory.create(username=name, mobile=mobile)
 
     admin, admin_b = user("admin"), user("admin_b")
     Membership.objects.create(user=admin, role=Role.COMPANY_ADMIN, company=company_a)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import F, Model, QuerySet, prefetch_related_objects
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
@@ -30,6 +30,7 @@ from wuye.accounts.residents import (
     occupant_portal_access_revoke,
     portal_path,
 )
+from wuye.api.auth import ApiRequest
 from wuye.api.pagination import (
     BUILDING_ORDERING,
     OCCUPANT_ORDERING,
@@ -145,20 +146,20 @@ def _page(
 
 
 @router.get("/projects", response={200: ProjectPage, **LIST_ERRORS})
-def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
+def list_projects(request: ApiRequest, filters: Query[ProjectFilters]) -> Any:
     qs = project_list(user=request.auth, q=filters.q, kind=filters.kind or "")
     rows = qs.values(*PROJECT_FIELDS, company_name=F("company__name"))
     return _page(request.auth, rows, PROJECT_ORDERING, filters)
 
 
 @router.get("/projects/{project_id}", response={200: ProjectDetailOut, **DETAIL_ERRORS})
-def get_project(request: HttpRequest, project_id: int) -> Any:
+def get_project(request: ApiRequest, project_id: int) -> Any:
     project = access_project(request.auth, project_id)
     return _row(project, PROJECT_DETAIL_FIELDS, company_name=project.company.name)
 
 
 @router.get("/buildings", response={200: BuildingPage, **LIST_ERRORS})
-def list_buildings(request: HttpRequest, filters: Query[BuildingFilters]) -> Any:
+def list_buildings(request: ApiRequest, filters: Query[BuildingFilters]) -> Any:
     qs = building_list(user=request.auth, project_id=filters.project, q=filters.q)
     return _page(
         request.auth, qs.values(*BUILDING_FIELDS), BUILDING_ORDERING, filters, filters.project
@@ -166,7 +167,7 @@ def list_buildings(request: HttpRequest, filters: Query[BuildingFilters]) -> Any
 
 
 @router.get("/buildings/{building_id}", response={200: BuildingOut, **DETAIL_ERRORS})
-def get_building(request: HttpRequest, building_id: int) -> Any:
+def get_building(request: ApiRequest, building_id: int) -> Any:
     return _row(access_building(request.auth, building_id), BUILDING_FIELDS)
 
 
@@ -182,13 +183,14 @@ def _unit_detail(unit: Unit) -> dict[str, Any]:
             "start_date": occupancy.start_date,
             "occupant": _row(occupancy.occupant, ("id", "kind", "name", "mobile")),
         }
+        # Set by the Prefetch(to_attr=...) above, which the Django plugin cannot see.
         for occupancy in unit.current_occupancies  # type: ignore[attr-defined]
     ]
     return _row(unit, UNIT_FIELDS, building_name=unit.building.name, occupants=occupants)
 
 
 @router.get("/units", response={200: UnitPage, **LIST_ERRORS})
-def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
+def list_units(request: ApiRequest, filters: Query[UnitFilters]) -> Any:
     qs = unit_list(
         user=request.auth,
         project_id=filters.project,
@@ -201,12 +203,12 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
 
 
 @router.get("/units/{unit_id}", response={200: UnitDetailOut, **DETAIL_ERRORS})
-def get_unit(request: HttpRequest, unit_id: int) -> Any:
+def get_unit(request: ApiRequest, unit_id: int) -> Any:
     return _unit_detail(access_unit(request.auth, unit_id))
 
 
 @router.post("/units", response={201: UnitDetailOut, **WRITE_ERRORS})
-def create_unit(request: HttpRequest, payload: UnitCreateIn) -> Any:
+def create_unit(request: ApiRequest, payload: UnitCreateIn) -> Any:
     user = request.auth
     building = _referenced(access_building, user, payload.building_id, "building_id")
     require(user, building.project_id, Capability.MANAGE_PLACES)
@@ -217,7 +219,7 @@ def create_unit(request: HttpRequest, payload: UnitCreateIn) -> Any:
 
 
 @router.patch("/units/{unit_id}", response={200: UnitDetailOut, **WRITE_ERRORS})
-def update_unit(request: HttpRequest, unit_id: int, payload: UnitUpdateIn) -> Any:
+def update_unit(request: ApiRequest, unit_id: int, payload: UnitUpdateIn) -> Any:
     user = request.auth
     unit = access_unit(user, unit_id)
     require(user, unit.project_id, Capability.MANAGE_PLACES)
@@ -241,7 +243,7 @@ def _occupant_detail(occupant: Occupant) -> dict[str, Any]:
 
 
 @router.get("/occupants", response={200: OccupantPage, **LIST_ERRORS})
-def list_occupants(request: HttpRequest, filters: Query[OccupantFilters]) -> Any:
+def list_occupants(request: ApiRequest, filters: Query[OccupantFilters]) -> Any:
     qs = occupant_list(
         user=request.auth, project_id=filters.project, q=filters.q, kind=filters.kind or ""
     )
@@ -251,12 +253,12 @@ def list_occupants(request: HttpRequest, filters: Query[OccupantFilters]) -> Any
 
 
 @router.get("/occupants/{occupant_id}", response={200: OccupantDetailOut, **DETAIL_ERRORS})
-def get_occupant(request: HttpRequest, occupant_id: int) -> Any:
+def get_occupant(request: ApiRequest, occupant_id: int) -> Any:
     return _occupant_detail(access_occupant(request.auth, occupant_id))
 
 
 @router.post("/occupants", response={201: OccupantDetailOut, **WRITE_ERRORS})
-def create_occupant(request: HttpRequest, payload: OccupantCreateIn) -> Any:
+def create_occupant(request: ApiRequest, payload: OccupantCreateIn) -> Any:
     user = request.auth
     project = _referenced(access_project, user, payload.project_id, "project_id")
     require(user, project.pk, Capability.MANAGE_OCCUPANTS)
@@ -267,7 +269,7 @@ def create_occupant(request: HttpRequest, payload: OccupantCreateIn) -> Any:
 
 
 @router.patch("/occupants/{occupant_id}", response={200: OccupantDetailOut, **WRITE_ERRORS})
-def update_occupant(request: HttpRequest, occupant_id: int, payload: OccupantUpdateIn) -> Any:
+def update_occupant(request: ApiRequest, occupant_id: int, payload: OccupantUpdateIn) -> Any:
     user = request.auth
     occupant = access_occupant(user, occupant_id)
     require(user, occupant.project_id, Capability.MANAGE_OCCUPANTS)
@@ -280,7 +282,7 @@ def update_occupant(request: HttpRequest, occupant_id: int, payload: OccupantUpd
 @router.get(
     "/occupants/{occupant_id}/personal-data", response={200: PersonalDataOut, **REVEAL_ERRORS}
 )
-def reveal_personal_data(request: HttpRequest, occupant_id: int) -> Any:
+def reveal_personal_data(request: ApiRequest, occupant_id: int) -> Any:
     """Full phone and ID numbers. Needs the view-personal-data capability; every call is
     recorded in the audit log."""
     user = request.auth
@@ -293,7 +295,7 @@ def reveal_personal_data(request: HttpRequest, occupant_id: int) -> Any:
     "/occupants/{occupant_id}/portal-access",
     response={201: OccupantDetailOut, **PORTAL_ERRORS},
 )
-def grant_portal_access(request: HttpRequest, occupant_id: int) -> Any:
+def grant_portal_access(request: ApiRequest, occupant_id: int) -> Any:
     """Link the occupant to a resident-portal login: the existing account with the occupant's
     mobile number, or a new one without a password (the resident signs in with an SMS code).
     A welcome SMS with the portal link is queued. 409 ``portal_access_exists`` when already
@@ -311,7 +313,7 @@ def grant_portal_access(request: HttpRequest, occupant_id: int) -> Any:
     "/occupants/{occupant_id}/portal-access",
     response={200: OccupantDetailOut, **PORTAL_ERRORS},
 )
-def revoke_portal_access(request: HttpRequest, occupant_id: int) -> Any:
+def revoke_portal_access(request: ApiRequest, occupant_id: int) -> Any:
     """Unlink the occupant from their portal login. The login is switched off when it is
     linked to no other occupant and belongs to no staff member. 409 ``no_portal_access``
     when the occupant was not linked."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +40,7 @@ class FilterForm(forms.Form):
         data = data.copy()
         data["project"] = str(project_id or "")
         super().__init__(data, **kwargs)
-        self.fields["project"].choices = project_choices(projects)
+        cast(forms.ChoiceField, self.fields["project"]).choices = project_choices(projects)
         for field in self.fields.values():
             if isinstance(field, forms.ChoiceField):
                 field.widget.attrs["onchange"] = "this.form.requestSubmit()"
@@ -50,6 +50,11 @@ class FilterForm(forms.Form):
         after switching project) is dropped on its own, the others still apply."""
         self.is_valid()
         return self.cleaned_data.get(name) or ""
+
+    def id_value(self, name: str) -> int | None:
+        """A filter that picks a row by id (project, building); ``None`` for all."""
+        value = self.value(name)
+        return int(value) if value else None
 
 
 class ProjectFilterForm(forms.Form):
@@ -77,7 +82,7 @@ class UnitFilterForm(FilterForm):
         )
         # across projects, building names repeat ("1幢"): say whose building it is
         one_project = bool(kwargs.get("project_id"))
-        self.fields["building"].choices = [
+        cast(forms.ChoiceField, self.fields["building"]).choices = [
             ALL,
             *(
                 (str(b.pk), b.name if one_project else f"{b.project.name} · {b.name}")

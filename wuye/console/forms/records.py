@@ -7,7 +7,7 @@ service's ``ValidationError`` lands on the right field.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.idcard import validate_id_number
 from wuye.core.phones import validate_phone
+from wuye.places.forms import BuildingChoiceField
 from wuye.places.models import (
     Building,
     FeeModel,
@@ -75,7 +76,8 @@ class ProjectForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("business_start"), data.get("business_end")
         if isinstance(start, dt.time) and isinstance(end, dt.time) and end <= start:
             self.add_error("business_end", _("Business hours must end after they start."))
@@ -101,11 +103,11 @@ class BuildingForm(forms.Form):
         if projects is None:  # editing: the project is fixed
             del self.fields["project"]
         else:
-            self.fields["project"].queryset = projects
+            cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
 
 
 class UnitForm(forms.Form):
-    building = forms.ModelChoiceField(label=_("Building"), queryset=Building.objects.none())
+    building = BuildingChoiceField(label=_("Building"), queryset=Building.objects.none())
     number = forms.CharField(label=_("Number"), max_length=30)
     floor = forms.IntegerField(label=_("Floor"), required=False, min_value=-10, max_value=200)
     use = forms.ChoiceField(label=_("Use"), choices=UnitUse.choices)
@@ -115,8 +117,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args: Any, buildings: QuerySet[Building], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = buildings
-        self.fields["building"].label_from_instance = lambda b: f"{b.project.name} · {b.name}"
+        cast(BuildingChoiceField, self.fields["building"]).queryset = buildings
 
 
 class OccupantForm(forms.Form):
@@ -147,7 +148,7 @@ class OccupantForm(forms.Form):
         if projects is None:
             del self.fields["project"]
         else:
-            self.fields["project"].queryset = projects
+            cast(forms.ModelChoiceField, self.fields["project"]).queryset = projects
         if occupant is not None:
             keep = _("Leave empty to keep the current value (%(value)s).")
             if occupant.mobile:
@@ -157,13 +158,13 @@ class OccupantForm(forms.Form):
 
     # The services validate these too; checking here shows every error in one round trip.
     def clean_mobile(self) -> str:
-        value = self.cleaned_data["mobile"]
+        value: str = self.cleaned_data["mobile"]
         if value:
             validate_phone(value)
         return value
 
     def clean_id_number(self) -> str:
-        value = self.cleaned_data["id_number"]
+        value: str = self.cleaned_data["id_number"]
         if value:
             validate_id_number(value)
         return value
@@ -188,17 +189,21 @@ class OccupantForm(forms.Form):
         return data
 
 
+class OccupantChoiceField(forms.ModelChoiceField):
+    """Occupants labelled with their masked mobile, to tell namesakes apart."""
+
+    def label_from_instance(self, obj: Occupant) -> str:
+        return f"{obj.name} {obj.masked_mobile}".strip()
+
+
 class OccupancyStartForm(forms.Form):
-    occupant = forms.ModelChoiceField(label=_("Occupant"), queryset=Occupant.objects.none())
+    occupant = OccupantChoiceField(label=_("Occupant"), queryset=Occupant.objects.none())
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
     start_date = forms.DateField(label=_("From"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, occupants: QuerySet[Occupant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["occupant"].queryset = occupants
-        self.fields["occupant"].label_from_instance = lambda o: (
-            f"{o.name} {o.masked_mobile}".strip()
-        )
+        cast(OccupantChoiceField, self.fields["occupant"]).queryset = occupants
 
 
 class OccupancyEndForm(forms.Form):

@@ -26,7 +26,7 @@ def building_list(request: HttpRequest) -> HttpResponse:
         request.GET, projects=request_projects(request), project_id=list_project_id(request)
     )
     qs = selectors.building_list(
-        user=request.user, project_id=form.value("project") or None, q=form.value("q")
+        user=request.user, project_id=form.id_value("project"), q=form.value("q")
     ).annotate(n_units=Count("units"))
     page = paginate(request, qs)
     scope = scope_for(request.user)

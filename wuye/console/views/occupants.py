@@ -46,7 +46,7 @@ def occupant_list(request: HttpRequest) -> HttpResponse:
     )
     qs = selectors.occupant_list(
         user=request.user,
-        project_id=form.value("project") or None,
+        project_id=form.id_value("project"),
         q=form.value("q"),
         kind=form.value("kind"),
     ).prefetch_related(_current_units_prefetch())

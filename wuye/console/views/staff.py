@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -44,7 +46,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     form = MembershipFilterForm(request.GET, projects=projects, project_id=project_id)
     qs = membership_list(
         user=request.user,
-        project_id=form.value("project") or None,
+        project_id=form.id_value("project"),
         role=form.value("role"),
         q=form.value("q"),
         status=form.value("status"),
@@ -58,7 +60,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.can_anywhere(Capability.MANAGE_STAFF):
         return forbidden(request)
-    kwargs = {
+    kwargs: dict[str, Any] = {
         "projects": manageable_projects(request.user, Capability.MANAGE_STAFF),
         "may_appoint_admin": bool(scope.admin_company_ids),
     }

@@ -25,13 +25,14 @@ from wuye.console.forms import OccupancyEndForm, OccupancyStartForm, UnitFilterF
 from wuye.console.selectors import audit_history_multi, manageable_projects
 from wuye.console.views.common import apply_errors, forbidden, list_project_id, paginate, staff_view
 from wuye.core.errors import DomainError
+from wuye.core.http import HtmxHttpRequest
 from wuye.places import selectors
 from wuye.places.models import Unit
 from wuye.places.services import occupancy_end, occupancy_start, unit_create, unit_update
 
 
 @staff_view
-def unit_list(request: HttpRequest) -> HttpResponse:
+def unit_list(request: HtmxHttpRequest) -> HttpResponse:
     project_id = list_project_id(request)
     buildings = selectors.building_list(user=request.user, project_id=project_id)
     form = UnitFilterForm(
@@ -39,8 +40,8 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     )
     qs = selectors.unit_list(
         user=request.user,
-        project_id=form.value("project") or None,
-        building_id=form.value("building") or None,
+        project_id=form.id_value("project"),
+        building_id=form.id_value("building"),
         q=form.value("q"),
         use=form.value("use"),
     ).prefetch_related(selectors.current_occupancies_prefetch())

@@ -143,7 +143,7 @@ class DemoPlan:
 
 
 DEPARTMENTS = ("客服部", "工程部", "秩序部", "环境部", "品质部")
-ROLE_DEPARTMENT = {
+ROLE_DEPARTMENT: dict[str, str] = {
     Role.CUSTOMER_SERVICE: "客服部",
     Role.ENGINEERING: "工程部",
     Role.SECURITY: "秩序部",
