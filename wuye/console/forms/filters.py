@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wuye.accounts.models import Role
+from wuye.console.forms.widgets import FastSelect
 from wuye.places.models import Building, OccupantKind, Project, UnitUse
 
 ALL = ("", _("All"))
@@ -32,7 +33,7 @@ class FilterForm(forms.Form):
     Choosing in a select submits the form (no button press needed)."""
 
     q = _search_field()
-    project = forms.ChoiceField(label=_("Project"), required=False)
+    project = forms.ChoiceField(label=_("Project"), required=False, widget=FastSelect)
 
     def __init__(
         self, data: Any, *, projects: Iterable[Project], project_id: int | None, **kwargs: Any
@@ -70,8 +71,10 @@ class BuildingFilterForm(FilterForm):
 
 
 class UnitFilterForm(FilterForm):
-    building = forms.ChoiceField(label=_("Building"), required=False)
-    use = forms.ChoiceField(label=_("Use"), required=False, choices=[ALL, *UnitUse.choices])
+    building = forms.ChoiceField(label=_("Building"), required=False, widget=FastSelect)
+    use = forms.ChoiceField(
+        label=_("Use"), required=False, widget=FastSelect, choices=[ALL, *UnitUse.choices]
+    )
 
     field_order = ["q", "project", "building", "use"]
 
@@ -92,7 +95,9 @@ class UnitFilterForm(FilterForm):
 
 
 class OccupantFilterForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[ALL, *OccupantKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, widget=FastSelect, choices=[ALL, *OccupantKind.choices]
+    )
 
     def __init__(self, data: Any, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -103,11 +108,13 @@ class MembershipFilterForm(FilterForm):
     role = forms.ChoiceField(
         label=_("Role"),
         required=False,
+        widget=FastSelect,
         choices=[ALL, *((r.value, r.label) for r in Role if r != Role.RESIDENT)],
     )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
+        widget=FastSelect,
         choices=[("active", _("Active")), ("inactive", _("Inactive")), ("all", _("All"))],
     )
 

@@ -34,7 +34,10 @@ from wuye.places.services import occupancy_end, occupancy_start, unit_create, un
 @staff_view
 def unit_list(request: HtmxHttpRequest) -> HttpResponse:
     project_id = list_project_id(request)
-    buildings = selectors.building_list(user=request.user, project_id=project_id)
+    # Only what the filter's option labels need: a large estate has hundreds of buildings.
+    buildings = selectors.building_list(user=request.user, project_id=project_id).only(
+        "name", "project", "project__name"
+    )
     form = UnitFilterForm(
         request.GET, projects=request_projects(request), project_id=project_id, buildings=buildings
     )
