@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from wuye.core.errors import DomainError
 from wuye.workcal import calendar, services
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if options["action"] == "import":
             self._import(options["file"])
         else:
-            this_year = dt.date.today().year
+            this_year = timezone.localdate().year  # Asia/Shanghai, as the admin warning
             self._check(options["years"] or [this_year, this_year + 1])
 
     def _import(self, file: Path) -> None:
