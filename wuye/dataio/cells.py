@@ -34,6 +34,26 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _AREA_UNITS = re.compile(r"\s*(?:㎡|m²|m2|平方米|平米)\s*$", re.IGNORECASE)
 
 
+# A cell starting with one of these is run as a formula by spreadsheet programs
+# (OWASP "CSV injection"); the export writes such text with a leading apostrophe.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralisable(text: str) -> bool:
+    """Starts with a formula trigger, possibly after apostrophes: such text gets one more
+    apostrophe on export and loses one on import, which makes the round trip lossless even
+    for text that really starts with ``'-``."""
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
+def _unneutralised(text: str) -> str:
+    """Undo ``safe_cell``: ``'-1`` reads as ``-1``, ``''=x`` as ``'=x``; other apostrophes
+    (``'101``, ``O'Neil``) are kept."""
+    if text.startswith("'") and _neutralisable(text):
+        return text[1:]
+    return text
+
+
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -81,7 +101,7 @@ def read_number_text(value: object) -> str:
         raise CellError(_("Enter the number as text."))
     if isinstance(value, int | float):
         return _whole_number_text(value)
-    text = str(value).strip()
+    text = _unneutralised(str(value).strip())
     if _SCIENTIFIC.match(text):
         raise CellError(
             _(
@@ -103,7 +123,7 @@ def read_text(value: object) -> str:
         )
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else format(value, ".15g")
-    return str(value).strip()
+    return _unneutralised(str(value).strip())
 
 
 def read_int(value: object) -> int | None:
@@ -115,7 +135,7 @@ def read_int(value: object) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = str(value).strip()
+    text = _unneutralised(str(value).strip())
     if isinstance(value, str) and _INT.match(text):
         return int(text)
     raise CellError(_("Enter a whole number."))
@@ -170,13 +190,10 @@ def read_date(value: object) -> dt.date | None:
 
 # --- writing -------------------------------------------------------------------------------
 
-# A cell starting with one of these is run as a formula by spreadsheet programs
-# (OWASP "CSV injection"); a leading apostrophe keeps it inert text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(value: object) -> object:
-    """Neutralise formula injection in text; other values pass through unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Neutralise formula injection in text (a leading apostrophe keeps it inert text; the
+    readers above drop it again); other values pass through unchanged."""
+    if isinstance(value, str) and _neutralisable(value):
         return "'" + value
     return value

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from wuye.core.models import TimeStamped
+from wuye.dataio.storage import private_storage
 
 
 class ImportJobStatus(models.TextChoices):
@@ -33,8 +34,8 @@ class ImportJob(TimeStamped):
     """``queued → validating → importing → done``, or ``failed`` from validating (the file has
     errors: ``errors`` lists them) or from importing (nothing was written).
 
-    The uploaded file is deleted when the job finishes: it holds personal data and the
-    outcome is kept in ``counts``/``errors``.
+    The uploaded file is kept in the private storage (no URL) and deleted when the job
+    finishes: it holds personal data and the outcome is kept in ``counts``/``errors``.
     """
 
     project = models.ForeignKey(
@@ -51,7 +52,10 @@ class ImportJob(TimeStamped):
         related_name="+",
         verbose_name=_("created by"),
     )
-    file = models.FileField(_("file"), upload_to="dataio/imports/%Y/%m/", blank=True)
+    # Private storage: the upload holds personal data and has no URL (never under MEDIA_ROOT).
+    file = models.FileField(
+        _("file"), upload_to="dataio/imports/%Y/%m/", storage=private_storage, blank=True
+    )
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     # Language the results (error reasons) are written in: the uploader's.
     language = models.CharField(_("language"), max_length=10, blank=True)

@@ -36,7 +36,10 @@ PROGRESS_EVERY = 250
 SAMPLE_NAME = "张三（示例）"
 
 UnitKey = tuple[str, str]  # (building name, unit number)
-OccupantKey = tuple[str, ...]  # ("id", blind index) or ("nm", name, mobile)
+# How rows name an occupant (see ``upsert`` for how each is matched): ("id", blind index),
+# ("nm", name, mobile) without an ID number, or ("unit", building, unit number, name) with
+# neither ID number nor mobile: then the person is "the <name> of this unit".
+OccupantKey = tuple[str, ...]
 
 _UNIT_FIELDS = {"number": "number", "floor": "floor", "use": "use", "building_area": "area"}
 _OCCUPANT_FIELDS = {"name": "name", "kind": "kind", "mobile": "mobile", "birthday": "birthday"}
@@ -81,6 +84,7 @@ class ParsedFile:
     errors: list[dict[str, Any]] = field(default_factory=list)
     error_count: int = 0
     total_rows: int = 0
+    headers: dict[str, str] = field(default_factory=dict)  # column key → header in the file
 
     @property
     def ok(self) -> bool:
@@ -131,6 +135,8 @@ class WorkbookParser:
         self.index: dict[str, int] = {}
         self.lookups = {key: cols.choice_lookup(key) for key in cols.CHOICE_LABELS}
         self.seen_rows: dict[tuple[Any, ...], int] = {}
+        # (unit, name, relation) → (first row, whether it had an ID number or mobile)
+        self.named_rows: dict[tuple[UnitKey, str, str | None], tuple[int, bool]] = {}
         self._scratch: dict[type[Any], Any] = {}
 
     # --- entry point ---------------------------------------------------------------------
@@ -188,6 +194,7 @@ class WorkbookParser:
                 continue
             self.index[key] = position
             self.headers[key] = str(value).strip()
+        self.result.headers = self.headers
         for key in cols.REQUIRED_HEADERS:
             if key not in self.index:
                 self._error(1, cols.BY_KEY[key].header, _("This column is missing."))
@@ -225,7 +232,7 @@ class WorkbookParser:
                 % {"row_project": project[:60], "project": self.project_name},
             )
         unit = self._read_unit(row)
-        occupant, relation, start_date = self._read_occupant(row)
+        occupant, relation, start_date = self._read_occupant(row, unit)
         if occupant is not None and occupant.name == SAMPLE_NAME:
             row.fail("name", _("This is the template's sample row; delete it before importing."))
         if not row.errors and unit is not None:
@@ -267,7 +274,9 @@ class WorkbookParser:
             row=row.number, building=building, number=number, use=use, floor=floor, area=area
         )
 
-    def _read_occupant(self, row: _Row) -> tuple[OccupantData | None, str | None, dt.date | None]:
+    def _read_occupant(
+        self, row: _Row, unit: UnitData | None
+    ) -> tuple[OccupantData | None, str | None, dt.date | None]:
         if all(row.raw(key) is None or not str(row.raw(key)).strip() for key in cols.OCCUPANT_KEYS):
             return None, None, None
         name = row.read("name", read_text) or ""
@@ -311,7 +320,18 @@ class WorkbookParser:
         if not name:
             return None, relation, start_date
         id_index = blind_index(id_number) if id_number else ""
-        occupant_key: OccupantKey = ("id", id_index) if id_index else ("nm", name, mobile)
+        occupant_key: OccupantKey
+        if id_index:
+            occupant_key = ("id", id_index)
+        elif mobile:
+            occupant_key = ("nm", name, mobile)
+        else:  # (a row with an invalid unit is refused; its key is never used)
+            occupant_key = (
+                "unit",
+                unit.building if unit else "",
+                unit.number if unit else "",
+                name,
+            )
         occupant = OccupantData(
             row=row.number,
             key=occupant_key,
@@ -350,7 +370,7 @@ class WorkbookParser:
     ) -> None:
         unit_key = (unit.building, unit.number)
         identity = (unit_key, occupant.key if occupant else None, relation)
-        first = self.seen_rows.get(identity)
+        first = self.seen_rows.get(identity) or self._same_person_row(unit_key, occupant, relation)
         if first is not None:
             key = "name" if occupant else "number"
             row.fail(
@@ -382,6 +402,22 @@ class WorkbookParser:
         self.result.units.setdefault(unit_key, unit)
         if occupant is not None:
             self.result.occupants.setdefault(occupant.key, occupant)
+            named = (unit_key, occupant.name, relation)
+            self.named_rows.setdefault(named, (row.number, occupant.key[0] != "unit"))
+
+    def _same_person_row(
+        self, unit_key: UnitKey, occupant: OccupantData | None, relation: str | None
+    ) -> int | None:
+        """A row without ID number and mobile means "the <name> of this unit": next to another
+        row for that name, unit and relation it names the same person twice. (Two rows that
+        both carry an ID number or mobile may be namesakes.) Returns the earlier row."""
+        if occupant is None:
+            return None
+        earlier = self.named_rows.get((unit_key, occupant.name, relation))
+        if earlier is None:
+            return None
+        row, identified = earlier
+        return None if identified and occupant.key[0] != "unit" else row
 
     @staticmethod
     def _merge(row: _Row, known: Any, new: Any, fields: dict[str, str], message: str) -> None:

@@ -29,8 +29,8 @@ from django.utils.translation import gettext as _
 
 from wuye.audit.services import audit_record
 from wuye.dataio.models import ImportEvent, ImportJob, ImportJobStatus
-from wuye.dataio.parsing import ParsedFile, parse_workbook
-from wuye.dataio.upsert import import_parsed_rows
+from wuye.dataio.parsing import MAX_STORED_ERRORS, ParsedFile, parse_workbook
+from wuye.dataio.upsert import AmbiguousOccupants, import_parsed_rows
 from wuye.places.models import Project
 
 logger = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ def _run(job: ImportJob, now: dt.datetime) -> None:
             on_progress=lambda done, total: _progress(job.pk, done, total),
         )
     if not parsed.ok:
-        _reject(job, parsed)
+        _reject(job, parsed, errors=parsed.errors, error_count=parsed.error_count)
         return
     moved = ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.VALIDATING).update(
         status=ImportJobStatus.IMPORTING,
@@ -191,6 +191,16 @@ def _run(job: ImportJob, now: dt.datetime) -> None:
     )
     if not moved:
         return
+    try:
+        _write(job, parsed, now)
+    except AmbiguousOccupants as exc:  # rolled back: nothing was written
+        errors = exc.errors[:MAX_STORED_ERRORS]
+        _reject(job, parsed, errors=errors, error_count=len(exc.errors))
+        return
+    _discard_file(job)
+
+
+def _write(job: ImportJob, parsed: ParsedFile, now: dt.datetime) -> None:
     with transaction.atomic():
         counts = import_parsed_rows(
             actor=job.created_by,
@@ -220,16 +230,21 @@ def _run(job: ImportJob, now: dt.datetime) -> None:
             note=job.original_name,
             now=now,
         )
-    _discard_file(job)
 
 
-def _reject(job: ImportJob, parsed: ParsedFile) -> None:
+def _reject(
+    job: ImportJob, parsed: ParsedFile, *, errors: list[dict[str, Any]], error_count: int
+) -> None:
+    """The file has errors: found while checking it, or (occupants that cannot be told
+    apart) while writing it, which was rolled back."""
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.VALIDATING).update(
+        ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJobStatus.VALIDATING, ImportJobStatus.IMPORTING]
+        ).update(
             status=ImportJobStatus.FAILED,
             event=ImportEvent.REJECTED,
-            errors=parsed.errors,
-            error_count=parsed.error_count,
+            errors=errors,
+            error_count=error_count,
             total_rows=parsed.total_rows,
             processed_rows=parsed.total_rows,
             finished_at=timezone.now(),
@@ -240,7 +255,7 @@ def _reject(job: ImportJob, parsed: ParsedFile) -> None:
             action=ImportEvent.REJECTED,
             instance=job,
             project=job.project,
-            changes={"rows": [None, parsed.total_rows], "errors": [None, parsed.error_count]},
+            changes={"rows": [None, parsed.total_rows], "errors": [None, error_count]},
             note=job.original_name,
         )
     _discard_file(job)

@@ -69,7 +69,7 @@ def _instructions() -> list[tuple[str, str, str]]:
             optional,
             _(
                 "Keep the column formatted as text so that Excel does not turn the "
-                "number into 1.38E+10."
+                "number into 1.38E+10. Empty keeps the stored number."
             ),
         ),
         (
@@ -77,7 +77,7 @@ def _instructions() -> list[tuple[str, str, str]]:
             optional,
             _(
                 "18 characters. Keep the column formatted as text: Excel keeps "
-                "only 15 digits of a number."
+                "only 15 digits of a number. Empty keeps the stored number."
             ),
         ),
         ("入住日期", optional, _("A date such as 2024-01-31; empty means the import date.")),
@@ -91,9 +91,32 @@ def _general_notes() -> list[str]:
         _("Delete the sample row (%(name)s) before importing.") % {"name": SAMPLE_NAME},
         _(
             "Importing the same file again changes nothing. Units are matched by building and "
-            "number, occupants by ID number, or by name and mobile when there is no ID number."
+            "number."
         ),
-        _("Empty optional cells leave stored values unchanged. The import never deletes data."),
+        _(
+            "Occupants are matched in this order: 1. by ID number; 2. by name and mobile (for "
+            "a row with an ID number, only someone without an ID number yet); 3. otherwise, as "
+            "the occupant of that name who currently lives in the row's unit: the one with the "
+            "row's relation there, or else the only one of that name in the unit. Rule 3 "
+            "skips, for a row with an ID number, anyone who already has one, and, for a row "
+            "with an ID number or mobile, anyone another row names by ID number or mobile. "
+            "Matched by rule 3, the row's mobile and ID number are stored for the occupant. If "
+            "several occupants qualify, the row is refused: enter the ID number or mobile "
+            "stored for the one you mean. If nobody matches, a new occupant is created (rows "
+            "of one unit with the same name and neither ID number nor mobile are one person)."
+        ),
+        _(
+            "Empty optional cells leave stored values unchanged: an export whose mobile and ID "
+            "number columns you emptied imports again without creating anyone twice. The "
+            "import never deletes data and never ends an occupancy."
+        ),
+        _(
+            "The export writes text that starts with =, +, -, @, a tab or a carriage return with "
+            "an apostrophe in front, so that no spreadsheet runs it as a formula; the import "
+            "removes that one apostrophe again ('-1 is read as -1). To import text that really "
+            "starts with an apostrophe followed by one of these characters, type one more "
+            "apostrophe."
+        ),
         _(
             "If any row has an error, nothing is imported and every error is listed with its row "
             "and column."

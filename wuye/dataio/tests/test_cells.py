@@ -14,6 +14,7 @@ from wuye.dataio.cells import (
     read_int,
     read_number_text,
     read_text,
+    safe_cell,
 )
 from wuye.dataio.columns import column_for_header
 
@@ -81,6 +82,24 @@ def test_amounts_are_decimal(value, amount):
 def test_bad_amounts(value):
     with pytest.raises(CellError):
         read_decimal(value)
+
+
+@pytest.mark.parametrize(
+    "text", ["-1", '=HYPERLINK("http://x","y")', "+86 138", "@x", "\tx", "\rx"]
+)
+def test_text_neutralised_by_the_export_reads_back_unchanged(text):
+    assert read_text(safe_cell(text)) == text
+    # text that really starts with an apostrophe and a trigger survives too
+    assert safe_cell("'" + text) == "''" + text
+    assert read_text(safe_cell("'" + text)) == "'" + text
+
+
+def test_other_apostrophes_are_kept():
+    assert read_text("'101") == "'101"
+    assert read_text("O'Neil") == "O'Neil"
+    assert read_text("'") == "'"
+    assert read_number_text("'+8613800001111") == "+8613800001111"
+    assert read_int("'-1") == -1
 
 
 def test_integers():

@@ -137,6 +137,7 @@ def test_template_has_headers_text_columns_dropdowns_and_instructions(world, log
         str(v) for r in workbook.worksheets[1].iter_rows(values_only=True) for v in r if v
     )
     assert "身份证号" in instructions and "1.38E+10" in instructions
+    assert "'-1" in instructions  # the apostrophe rule
 
 
 def test_template_needs_the_capability(world, login):
