@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "wuye.portal",
     "wuye.api",
     "wuye.demo",
+    "wuye.servicedesk",
 ]
 
 MIDDLEWARE = [
