@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +37,23 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}@{self.slot_start.isoformat()}"
+
+
+class TransitionEvent(models.Model):
+    """Base of the event rows every workflow writes (CONVENTIONS §3): who, when, a dotted
+    code and a note. Subclasses add the FK to their record and their own from → to fields."""
+
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    code = models.CharField(_("code"), max_length=100)  # dotted, e.g. servicedesk.ticket.arrived
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.masking import mask_phone
+from wuye.core.models import TransitionEvent
 
 DEFAULT_MAX_ATTEMPTS = 5
 _MOBILE = re.compile(r"1\d{10}")
@@ -99,25 +100,14 @@ class Message(models.Model):
         return self.recipient
 
 
-class MessageEvent(models.Model):
+class MessageEvent(TransitionEvent):
     """One status change of a message: who, when, from → to, and why."""
 
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="events", verbose_name=_("message")
     )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    code = models.CharField(_("code"), max_length=100)  # dotted, e.g. messaging.message.sent
     from_status = models.CharField(_("from"), max_length=20, blank=True)
     to_status = models.CharField(_("to"), max_length=20)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("message event")

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.masking import mask_phone
-from wuye.core.models import TimeStamped
+from wuye.core.models import TimeStamped, TransitionEvent
 from wuye.servicedesk import sla
 
 
@@ -258,25 +258,14 @@ class TicketSequence(models.Model):
         return f"{self.project_id}/{self.day}:{self.last}"
 
 
-class TicketEvent(models.Model):
+class TicketEvent(TransitionEvent):
     """One row per transition (and per notable change): who, when, from → to, note."""
 
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
     )
-    at = models.DateTimeField(_("at"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-    )
-    code = models.CharField(_("code"), max_length=60)
     from_state = models.CharField(_("from"), max_length=20, blank=True)
     to_state = models.CharField(_("to"), max_length=20, blank=True)
-    note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:

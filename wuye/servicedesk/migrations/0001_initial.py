@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(verbose_name='at')),
-                ('code', models.CharField(max_length=60, verbose_name='code')),
+                ('code', models.CharField(max_length=100, verbose_name='code')),
                 ('from_state', models.CharField(blank=True, max_length=20, verbose_name='from')),
                 ('to_state', models.CharField(blank=True, max_length=20, verbose_name='to')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
