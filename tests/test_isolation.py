@@ -13,44 +13,24 @@ For each case the matrix proves:
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
+import pkgutil
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import isolation_cases
+from tests.isolation_support import B1, O1, OUT_OF_SCOPE, P1, P1_MARKERS, U1, Case, api, url
 from wuye.accounts.models import Membership
 from wuye.accounts.tokens import token_create
 from wuye.dataio.models import ImportJob
 from wuye.places.models import Occupancy
 from wuye.testing import factories as f
-
-P1_MARKERS = ("阳光新邸", "1-101", "张三", "1幢")
-OUT_OF_SCOPE = ("manager2", "admin_b", "outsider")
-
-
-@dataclass
-class Case:
-    kind: str  # public | object | list | create | resident | self
-    path: Callable[[Any], str] | None = None
-    method: str = "get"
-    data: Callable[[Any], dict[str, Any]] = field(default=lambda w: {})
-    insider: str = "admin"  # a user who may reach a p1 object
-    api: bool = False
-    reason: str = ""
-
-
-def url(name: str, *args: Callable[[Any], Any]) -> Callable[[Any], str]:
-    return lambda w: reverse(name, args=[a(w) for a in args])
-
-
-def api(path: str) -> Callable[[Any], str]:
-    return lambda w: "/api/v1/" + path.format(w=w)
 
 
 def _membership(w: Any) -> int:
@@ -68,11 +48,6 @@ def _job(w: Any) -> int:
 def _admin_token(w: Any) -> int:
     return token_create(user=w.admin, name="admin-token-zz")[0].pk
 
-
-P1 = lambda w: w.p1.pk  # noqa: E731
-B1 = lambda w: w.b1.pk  # noqa: E731
-U1 = lambda w: w.u1.pk  # noqa: E731
-O1 = lambda w: w.occupant1.pk  # noqa: E731
 
 CASES: dict[str, Case] = {
     # --- public pages: no tenant data behind them -------------------------------------------
@@ -199,6 +174,12 @@ CASES: dict[str, Case] = {
     "api-v1:me": Case("self", api("me"), api=True),
     "api-v1:my_units": Case("resident", api("me/units"), api=True),
 }
+
+for _module in sorted(pkgutil.iter_modules(isolation_cases.__path__), key=lambda m: m.name):
+    _extra = importlib.import_module(f"tests.isolation_cases.{_module.name}").CASES
+    _clash = set(_extra) & set(CASES)
+    assert not _clash, f"access cases defined twice: {sorted(_clash)}"
+    CASES.update(_extra)
 
 
 def _route_names() -> set[str]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("wuye.accounts.urls")),
     path("console/", include("wuye.console.urls")),
     path("console/data/", include("wuye.dataio.urls")),
+    path("console/desk/", include("wuye.servicedesk.urls")),
     path("console/tokens/", include("wuye.api.urls")),
     path("portal/", include("wuye.portal.urls")),
     path("api/v1/", api.urls),

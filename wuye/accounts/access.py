@@ -29,6 +29,9 @@ class Capability(StrEnum):
     VIEW_PERSONAL_DATA = "view_personal_data"  # reveal full phone/ID numbers (audited)
     MANAGE_STAFF = "manage_staff"  # memberships
     IMPORT_EXPORT = "import_export"  # Excel import and export
+    SERVICE_DESK = "service_desk"  # register, dispatch, return visits, close tickets
+    FIELD_WORK = "field_work"  # take and work tickets (grab, accept, arrive, complete)
+    MANAGE_SERVICE_DESK = "manage_service_desk"  # SLA policies, teams, price list, categories
 
 
 _ALL = frozenset(Capability)
@@ -41,12 +44,13 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.MANAGE_OCCUPANTS,
             Capability.VIEW_PERSONAL_DATA,
             Capability.IMPORT_EXPORT,
+            Capability.SERVICE_DESK,
         }
     ),
-    Role.QUALITY: frozenset({Capability.VIEW, Capability.IMPORT_EXPORT}),
-    Role.ENGINEERING: frozenset({Capability.VIEW}),
-    Role.SECURITY: frozenset({Capability.VIEW}),
-    Role.CLEANING: frozenset({Capability.VIEW}),
+    Role.QUALITY: frozenset({Capability.VIEW, Capability.IMPORT_EXPORT, Capability.SERVICE_DESK}),
+    Role.ENGINEERING: frozenset({Capability.VIEW, Capability.FIELD_WORK}),
+    Role.SECURITY: frozenset({Capability.VIEW, Capability.FIELD_WORK}),
+    Role.CLEANING: frozenset({Capability.VIEW, Capability.FIELD_WORK}),
     Role.DISTRICT_SUPERVISOR: frozenset({Capability.VIEW}),
 }
 

@@ -72,3 +72,6 @@ class TicketAdmin(ReadOnlyAdmin):
     @admin.display(description=_("reporter phone"))
     def masked_phone(self, obj: Ticket) -> str:
         return obj.masked_reporter_phone
+
+
+from wuye.servicedesk import admin_fees  # noqa: E402, F401  (price list admin)

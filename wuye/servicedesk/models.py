@@ -9,6 +9,7 @@ result reported, every other kind the repair path registered → dispatched → 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wuye.core.masking import mask_phone
 from wuye.core.models import TimeStamped, TransitionEvent
+from wuye.dataio.storage import private_storage
 from wuye.servicedesk import sla
 
 
@@ -104,6 +106,14 @@ class ReturnVisitOutcome(models.TextChoices):
     RETRY = "retry", _("Call again")
 
 
+class FeeState(models.TextChoices):
+    NONE = "", _("No fee")
+    PROPOSED = "proposed", _("Fee proposed")
+    CONFIRMED = "confirmed", _("Fee confirmed by the customer")
+    DECLINED = "declined", _("Fee declined by the customer")
+    PAID = "paid", _("Paid")
+
+
 class Ticket(models.Model):
     project = models.ForeignKey(
         "places.Project",
@@ -173,6 +183,25 @@ class Ticket(models.Model):
         verbose_name=_("assignee"),
     )
     appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True)
+    team = models.ForeignKey(
+        "Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("team"),
+    )
+    # Paid services (home repair, special service): the technician proposes a fee from the
+    # price list, the customer confirms before work starts, the desk records the payment.
+    fee_state = models.CharField(
+        _("fee state"), max_length=20, choices=FeeState.choices, default=FeeState.NONE
+    )
+    fee_total = models.DecimalField(
+        _("fee"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    fee_confirmed_at = models.DateTimeField(_("fee confirmed at"), null=True, blank=True)
+    receipt_number = models.CharField(_("receipt number"), max_length=30, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     reopened_from = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -228,6 +257,8 @@ class Ticket(models.Model):
             models.Index(fields=["project", "state"], name="ticket_project_state"),
             models.Index(fields=["assignee", "state"], name="ticket_assignee_state"),
             models.Index(fields=["project", "reporter_phone_tail"], name="ticket_phone_tail"),
+            # rework ("same unit + category within N days") and repeat locations
+            models.Index(fields=["unit", "category", "created_at"], name="ticket_unit_category"),
         ]
 
     def __str__(self) -> str:
@@ -408,3 +439,480 @@ class TicketClock(models.Model):
         self.cutoff = rule.cutoff
         self.pauses_on = sorted(r.value for r in rule.pauses_on)
         self.warn_before = rule.warn_before
+
+
+# --- per-project policy ----------------------------------------------------------------------
+
+
+class DeskSettings(models.Model):
+    """The service-desk policy numbers of one project that are not clock rules.
+
+    Created with defaults on first use (:func:`wuye.servicedesk.policies.desk_settings`);
+    an administrator edits them in the Django admin.
+    """
+
+    project = models.OneToOneField(
+        "places.Project",
+        on_delete=models.CASCADE,
+        related_name="desk_settings",
+        verbose_name=_("project"),
+    )
+    reopen_within_days = models.PositiveSmallIntegerField(
+        _("reopen within (days)"),
+        default=30,
+        help_text=_("A finished ticket may be reopened as rework within this many days."),
+    )
+    rework_window_days = models.PositiveSmallIntegerField(
+        _("rework window (days)"),
+        default=30,
+        help_text=_(
+            "A new ticket for the same unit and category within this many days counts as rework."
+        ),
+    )
+    satisfaction_target = models.DecimalField(
+        _("satisfaction target (%)"), max_digits=5, decimal_places=2, default=Decimal("85.00")
+    )
+    return_visit_target = models.DecimalField(
+        _("return-visit target (%)"), max_digits=5, decimal_places=2, default=Decimal("100.00")
+    )
+    complaint_rise_threshold = models.DecimalField(
+        _("complaint early warning: rise (%)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("50.00"),
+        help_text=_(
+            "Warn when a category's complaints rise by more than this against the previous month."
+        ),
+    )
+    complaint_rise_min_count = models.PositiveSmallIntegerField(
+        _("complaint early warning: minimum count"), default=3
+    )
+    fee_tolerance = models.DecimalField(
+        _("fee tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        help_text=_("Fees deviating from the price list by more than this are reported."),
+    )
+    second_level_after = models.DurationField(
+        _("second-level escalation after breach"), default=dt.timedelta(hours=2)
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service-desk settings")
+        verbose_name_plural = _("service-desk settings")
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+
+class SlaPolicy(TimeStamped):
+    """Which clocks a ticket runs, chosen by kind × category × urgency within a project.
+
+    The most specific active policy wins: kind must match; a policy with a category beats
+    one without, then one with an urgency beats one without. A project with no policy rows
+    at all runs the shipped defaults (:data:`wuye.servicedesk.sla.DEFAULT_RULES`). A policy
+    with no clock rules means "no clocks" for the tickets it matches.
+    """
+
+    project = models.ForeignKey(
+        "places.Project",
+        on_delete=models.CASCADE,
+        related_name="sla_policies",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("ticket kind"), max_length=20, choices=TicketKind.choices)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_policies",
+        verbose_name=_("category"),
+        help_text=_("Empty: every category."),
+    )
+    urgency = models.CharField(
+        _("urgency"),
+        max_length=20,
+        choices=Urgency.choices,
+        blank=True,
+        help_text=_("Empty: every urgency."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["project_id", "kind", "name"]
+        indexes = [models.Index(fields=["project", "kind"], name="sla_policy_project_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaClockRule(models.Model):
+    """One clock of a policy (the stored form of :class:`wuye.servicedesk.sla.ClockRule`)."""
+
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.CASCADE, related_name="rules", verbose_name=_("policy")
+    )
+    kind = models.CharField(_("clock"), max_length=30, choices=ClockKindChoices.choices)
+    basis = models.CharField(
+        _("time basis"),
+        max_length=10,
+        choices=TimeBasisChoices.choices,
+        default=TimeBasisChoices.WORKING,
+    )
+    duration = models.DurationField(
+        _("duration"), null=True, blank=True, help_text=_("Empty for a same-day clock.")
+    )
+    same_day = models.BooleanField(_("same day"), default=False)
+    cutoff = models.TimeField(
+        _("evening cut-off"),
+        null=True,
+        blank=True,
+        help_text=_("Same-day clocks: reported later than this, due the next working day."),
+    )
+    pauses_on = models.JSONField(_("paused by"), default=list, blank=True)
+    warn_before = models.DurationField(_("warn before"), default=dt.timedelta(0))
+
+    class Meta:
+        verbose_name = _("SLA clock rule")
+        verbose_name_plural = _("SLA clock rules")
+        ordering = ["policy_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "kind"], name="sla_rule_one_per_clock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy}: {self.get_kind_display()}"
+
+    def as_rule(self) -> sla.ClockRule:
+        return sla.ClockRule(
+            kind=sla.ClockKind(self.kind),
+            basis=sla.TimeBasis(self.basis),
+            duration=self.duration,
+            same_day=self.same_day,
+            cutoff=self.cutoff,
+            pauses_on=frozenset(sla.PauseReason(r) for r in self.pauses_on),
+            warn_before=self.warn_before,
+        )
+
+
+# --- dispatch --------------------------------------------------------------------------------
+
+
+class Team(TimeStamped):
+    """A maintenance (or cleaning, security…) team of a project.
+
+    ``categories`` are its skills and ``buildings`` its zone (none: the whole project); the
+    dispatch suggestion prefers members of teams matching a ticket's category and building.
+    A ticket dispatched to a team without a person sits in that team's grab pool.
+    """
+
+    project = models.ForeignKey(
+        "places.Project", on_delete=models.CASCADE, related_name="teams", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_teams",
+        verbose_name=_("leader"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("members")
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="teams", verbose_name=_("skills (categories)")
+    )
+    buildings = models.ManyToManyField(
+        "places.Building", blank=True, related_name="teams", verbose_name=_("zone (buildings)")
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["project_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="team_name_unique_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- escalation ------------------------------------------------------------------------------
+
+
+class EscalationLevel(models.TextChoices):
+    WARN = "warn", _("Due soon (assignee warned)")
+    BREACH = "breach", _("Breached (supervisor notified)")
+    SECOND = "second", _("Second level (project manager notified)")
+
+
+class TicketEscalation(models.Model):
+    """One notification level reached by one clock. The unique constraint is what makes the
+    sweep send each level once, even when two sweeps run at the same moment."""
+
+    clock = models.ForeignKey(
+        TicketClock, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("clock")
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("ticket")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=EscalationLevel.choices)
+    at = models.DateTimeField(_("at"))
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket escalation")
+        verbose_name_plural = _("ticket escalations")
+        ordering = ["ticket_id", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "level"], name="ticket_escalation_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clock_id}/{self.level}"
+
+
+# --- return visits ---------------------------------------------------------------------------
+
+
+class ReturnVisitMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("In person")
+    PORTAL = "portal", _("Resident portal")
+
+
+class FollowUp(models.TextChoices):
+    NONE = "", _("None")
+    REWORK = "rework", _("Reopened as rework")
+    COMPLAINT = "complaint", _("Complaint raised")
+
+
+class ReturnVisit(models.Model):
+    """One return-visit attempt (回访): outcome, rating, comment, what followed."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="return_visits", verbose_name=_("ticket")
+    )
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    method = models.CharField(
+        _("method"), max_length=10, choices=ReturnVisitMethod.choices, default="phone"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ReturnVisitOutcome.choices)
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    follow_up = models.CharField(
+        _("follow-up"), max_length=10, choices=FollowUp.choices, default="", blank=True
+    )
+    follow_up_ticket = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("follow-up ticket"),
+    )
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["ticket_id", "at", "id"]
+        indexes = [models.Index(fields=["ticket", "at"], name="return_visit_ticket_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="return_visit_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.outcome}"
+
+
+# --- paid services ---------------------------------------------------------------------------
+
+
+class PriceItem(TimeStamped):
+    """One line of a project's published price list (labour and materials)."""
+
+    project = models.ForeignKey(
+        "places.Project",
+        on_delete=models.CASCADE,
+        related_name="price_items",
+        verbose_name=_("project"),
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="price_items",
+        verbose_name=_("category"),
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit of measure"), max_length=20, default="次")
+    labour_price = models.DecimalField(
+        _("labour price"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    material_price = models.DecimalField(
+        _("material price"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    active = models.BooleanField(_("published"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("price-list item")
+        verbose_name_plural = _("price list")
+        ordering = ["project_id", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="price_item_code_unique"),
+            models.CheckConstraint(
+                condition=Q(labour_price__gte=0) & Q(material_price__gte=0),
+                name="price_item_prices_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def price(self) -> Decimal:
+        return self.labour_price + self.material_price
+
+
+class ChargeKind(models.TextChoices):
+    LABOUR = "labour", _("Labour")
+    MATERIAL = "material", _("Material")
+    OTHER = "other", _("Other")
+
+
+class TicketCharge(models.Model):
+    """One line of the fee a technician proposes (or of the materials used).
+
+    ``list_price`` snapshots the price list at the time (per unit; ``None`` for a line not on
+    the list); ``unit_price`` is what is charged. ``chargeable=False`` lines record materials
+    used on a free repair.
+    """
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="charges", verbose_name=_("ticket")
+    )
+    price_item = models.ForeignKey(
+        PriceItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="charges",
+        verbose_name=_("price-list item"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ChargeKind.choices)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, default=Decimal("1.00")
+    )
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    list_price = models.DecimalField(
+        _("list price"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    chargeable = models.BooleanField(_("chargeable"), default=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("ticket charge")
+        verbose_name_plural = _("ticket charges")
+        ordering = ["ticket_id", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) & Q(unit_price__gte=0),
+                name="ticket_charge_positive",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+class AttachmentKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    SIGNATURE = "signature", _("Customer signature")
+    FILE = "file", _("File")
+
+
+class AttachmentStage(models.TextChoices):
+    REPORT = "report", _("When reported")
+    WORK = "work", _("During work")
+    COMPLETION = "completion", _("On completion")
+    OTHER = "other", _("Other")
+
+
+def _attachment_path(instance: TicketAttachment, filename: str) -> str:
+    import uuid
+
+    ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"servicedesk/{instance.ticket_id}/{uuid.uuid4().hex}.{ext}"
+
+
+class TicketAttachment(models.Model):
+    """A photo, the customer's signature or a file of a ticket, in the private storage
+    (never under a public URL: served by a scoped view)."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=AttachmentStage.choices, default=AttachmentStage.REPORT
+    )
+    file = models.FileField(_("file"), upload_to=_attachment_path, storage=private_storage)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("ticket attachment")
+        verbose_name_plural = _("ticket attachments")
+        ordering = ["ticket_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

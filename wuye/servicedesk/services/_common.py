@@ -100,8 +100,41 @@ def _is_staff(user: Any, project_id: int) -> bool:
     return scope_for(user).can(project_id, Capability.VIEW)
 
 
+def _can(user: Any, project_id: int, capability: Capability) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and scope_for(user).can(
+        project_id, capability
+    )
+
+
+def _is_desk(user: Any, project_id: int) -> bool:
+    return _can(user, project_id, Capability.SERVICE_DESK)
+
+
+def _is_field(user: Any, project_id: int) -> bool:
+    return _can(user, project_id, Capability.FIELD_WORK)
+
+
+def _require_desk(actor: Any, ticket: Ticket) -> None:
+    """Customer service (or a manager): ``Capability.SERVICE_DESK`` in the ticket's project."""
+    if not _is_desk(actor, ticket.project_id):
+        raise PermissionDenied(_("Only the project's customer service can do this."))
+
+
+def _require_worker(actor: Any, ticket: Ticket) -> None:
+    """The ticket's assignee (holding ``FIELD_WORK``), or the desk recording on their behalf."""
+    is_assignee = ticket.assignee_id is not None and ticket.assignee_id == getattr(
+        actor, "pk", None
+    )
+    if not (
+        (is_assignee and _is_field(actor, ticket.project_id)) or _is_desk(actor, ticket.project_id)
+    ):
+        raise PermissionDenied(_("Only the assignee or customer service can do this."))
+
+
+# Kept for callers that only need "a staff member of the project" (registration by a
+# technician or a guard who found the matter on a round).
 def _require_staff(actor: Any, ticket: Ticket) -> None:
-    if not _is_staff(actor, ticket.project_id):
+    if not (_is_desk(actor, ticket.project_id) or _is_field(actor, ticket.project_id)):
         raise PermissionDenied(_("Only the project's staff can do this."))
 
 
@@ -115,7 +148,8 @@ def _is_reporter(actor: Any, ticket: Ticket) -> bool:
 
 
 def _require_staff_or_reporter(actor: Any, ticket: Ticket) -> None:
-    if not (_is_staff(actor, ticket.project_id) or _is_reporter(actor, ticket)):
+    """Customer service, or the resident who reported the ticket."""
+    if not (_is_desk(actor, ticket.project_id) or _is_reporter(actor, ticket)):
         raise PermissionDenied(_("Only the project's staff or the reporter can do this."))
 
 
@@ -219,11 +253,17 @@ def _simple(
     stop: tuple[sla.ClockKind, ...] = (),
     note: str = "",
     fields: dict[str, Any] | None = None,
+    who: str = "desk",
 ) -> Ticket:
+    """A transition with no more to it than state check, move, event, stop clocks.
+    ``who``: ``desk`` (customer service) or ``worker`` (the assignee or the desk)."""
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        if who == "worker":
+            _require_worker(actor, t)
+        else:
+            _require_desk(actor, t)
         _require_state(t, action, allowed)
         _move(t, actor=actor, now=at, to=to[t.family], code=code, note=note, fields=fields)
         if stop:

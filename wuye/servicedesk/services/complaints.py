@@ -22,7 +22,7 @@ from wuye.servicedesk.services._common import (
     _locked,
     _move,
     _now,
-    _require_staff,
+    _require_desk,
     _require_staff_or_reporter,
     _require_state,
     _simple,
@@ -37,7 +37,7 @@ def ticket_acknowledge(
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_desk(actor, t)
         _require_state(t, "acknowledge", {Family.COMPLAINT: {S.REGISTERED}})
         fields = {"assignee": actor} if t.assignee_id is None else {}
         _move(

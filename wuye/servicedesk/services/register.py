@@ -26,7 +26,8 @@ from wuye.servicedesk.services._common import (
     _START_CLOCKS,
     S,
     _event,
-    _is_staff,
+    _is_desk,
+    _is_field,
     _next_number,
     _now,
     _same_project,
@@ -82,7 +83,7 @@ def ticket_register(
     is_own_report = (
         reporter is not None and created_by is not None and reporter.user_id == created_by.pk
     )
-    if not (_is_staff(actor, project.pk) or is_own_report):
+    if not (_is_desk(actor, project.pk) or _is_field(actor, project.pk) or is_own_report):
         raise PermissionDenied(_("Only the project's staff or the reporter can do this."))
     if unit is not None and building is None:
         building = unit.building

@@ -25,13 +25,14 @@ from wuye.servicedesk.services._common import (
     S,
     _event,
     _invalid,
-    _is_staff,
+    _is_field,
     _locked,
     _move,
     _now,
-    _require_staff,
+    _require_desk,
     _require_staff_or_reporter,
     _require_state,
+    _require_worker,
     _simple,
 )
 
@@ -52,11 +53,11 @@ def ticket_dispatch(
     now = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_desk(actor, t)
         _require_state(t, "dispatch", {Family.WORK: {S.REGISTERED, S.DISPATCHED}})
-        if assignee is not None and not _is_staff(assignee, t.project_id):
+        if assignee is not None and not _is_field(assignee, t.project_id):
             raise DomainError(
-                _("The assignee must be a staff member of the ticket's project."),
+                _("The assignee must be a field worker of the ticket's project."),
                 field="assignee",
             )
         data = {"assignee": assignee.pk if assignee else None}
@@ -97,7 +98,8 @@ def ticket_grab(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None) -
     now = _now(now)
     with transaction.atomic():
         t = Ticket.objects.select_related("project").get(pk=ticket.pk)
-        _require_staff(actor, t)
+        if not _is_field(actor, t.project_id):
+            raise PermissionDenied(_("Only the project's field staff can take tickets."))
         if t.family != Family.WORK or t.state not in (S.DISPATCHED,):
             if t.assignee_id is not None:
                 raise Conflict(_("Someone else has taken this ticket."), code="already_taken")
@@ -127,6 +129,7 @@ def ticket_arrive(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None)
         to={Family.WORK: S.ARRIVED},
         code="arrived",
         stop=(K.ARRIVAL,),
+        who="worker",
     )
 
 
@@ -140,6 +143,7 @@ def ticket_start(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None) 
         allowed={Family.WORK: {S.ARRIVED}, Family.COMPLAINT: {S.ACKNOWLEDGED}},
         to={Family.WORK: S.IN_PROGRESS, Family.COMPLAINT: S.HANDLING},
         code="started",
+        who="worker",
     )
 
 
@@ -161,7 +165,7 @@ def ticket_pause(
         raise DomainError(_("Choose a valid pause reason."), field="reason") from None
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_worker(actor, t)
         _require_state(t, "pause", {Family.WORK: _OPEN_WORK})
         fields: dict[str, Any] = {"resume_state": t.state}
         if appointment_at is not None:
@@ -187,7 +191,7 @@ def ticket_resume(
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_worker(actor, t)
         _require_state(t, "resume", {Family.WORK: {S.PAUSED}})
         TicketPause.objects.filter(ticket=t, ended_at__isnull=True).update(ended_at=at)
         _move(
@@ -211,7 +215,7 @@ def ticket_complete(
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_worker(actor, t)
         _require_state(t, "complete", {Family.WORK: _OPEN_WORK})
         _move(
             t,
@@ -245,7 +249,7 @@ def ticket_return_visit_record(
         raise DomainError(_("The rating is from 1 to 5."), field="rating")
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_desk(actor, t)
         _require_state(t, "return_visit", {Family.WORK: {S.COMPLETED}})
         data = {"outcome": outcome, "rating": rating}
         if outcome in (ReturnVisitOutcome.UNREACHABLE, ReturnVisitOutcome.RETRY):
@@ -273,7 +277,7 @@ def ticket_close(
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
-        _require_staff(actor, t)
+        _require_desk(actor, t)
         allowed = {S.RETURN_VISITED}
         if not t.clocks.filter(kind=K.RETURN_VISIT).exists():
             allowed.add(S.COMPLETED)

@@ -122,13 +122,31 @@ def test_a_late_arrival_is_breached(world, register):
 def test_an_invalid_transition_answers_a_translated_error_with_a_stable_code(world, register):
     ticket = register()
     with translation.override("zh-hans"), pytest.raises(DomainError) as err:
-        s.ticket_arrive(actor=world.tech, ticket=ticket, now=at(1))
+        s.ticket_arrive(actor=world.desk, ticket=ticket, now=at(1))
     assert err.value.code == "invalid_transition"
     assert "不能" in str(err.value.message)
     assert ticket.number in str(err.value.message)
     with pytest.raises(DomainError) as err:
-        s.ticket_complete(actor=world.tech, ticket=ticket, now=at(1))
+        s.ticket_complete(actor=world.desk, ticket=ticket, now=at(1))
     assert err.value.code == "invalid_transition"
+
+
+def test_only_the_assignee_or_the_desk_works_a_ticket(world, register):
+    ticket = register()
+    s.ticket_dispatch(actor=world.desk, ticket=ticket, assignee=world.tech, now=at(1))
+    s.ticket_accept(actor=world.tech, ticket=ticket, now=at(2))
+    for outsider in (world.guard, world.district, world.manager2):
+        with pytest.raises(DomainError) as err:
+            s.ticket_arrive(actor=outsider, ticket=ticket, now=at(3))
+        assert err.value.code == "permission_denied"
+    assert s.ticket_arrive(actor=world.tech, ticket=ticket, now=at(3)).state == "arrived"
+
+
+def test_a_district_supervisor_sees_but_cannot_dispatch(world, register):
+    ticket = register()
+    with pytest.raises(DomainError) as err:
+        s.ticket_dispatch(actor=world.district, ticket=ticket, assignee=world.tech, now=at(1))
+    assert err.value.code == "permission_denied"
 
 
 def test_dispatch_only_to_staff_of_the_project(world, register):

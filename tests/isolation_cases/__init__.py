@@ -1,0 +1,1 @@
+"""Access cases of the isolation matrix, one module per area (see tests/isolation_support.py)."""

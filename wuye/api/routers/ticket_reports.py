@@ -1,0 +1,5 @@
+"""API routes (see docs/api.md)."""
+
+from ninja import Router
+
+router = Router(tags=["tickets"])
