@@ -81,3 +81,21 @@ def _workcal_cache():
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path, monkeypatch):
+    """Ticket attachments (photos, signatures) go to a temporary private storage in every
+    test, so no test writes into var/private."""
+    from wuye.dataio.storage import private_storage
+    from wuye.servicedesk.models import TicketAttachment
+
+    private = settings.STORAGES["private"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            **private,
+            "OPTIONS": {**private.get("OPTIONS", {}), "location": tmp_path / "private"},
+        },
+    }
+    monkeypatch.setattr(TicketAttachment._meta.get_field("file"), "storage", private_storage())

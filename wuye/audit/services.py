@@ -33,6 +33,8 @@ def _plain(field: str, value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
     return value
 
 

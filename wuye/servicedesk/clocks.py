@@ -1,6 +1,7 @@
 """Stored SLA clocks of a ticket: which rules a ticket gets, starting, stopping, refreshing.
 
-The computing is :mod:`wuye.servicedesk.sla`; this module maps a ticket to its rules and keeps
+The computing is :mod:`wuye.servicedesk.sla`, the choice of rules
+:mod:`wuye.servicedesk.policies`; this module starts clocks from those rules and keeps
 the cached columns of :class:`~wuye.servicedesk.models.TicketClock` current. Callers hold the
 ticket's row lock (the transition services do).
 """
@@ -11,40 +12,23 @@ import datetime as dt
 from collections.abc import Iterable
 
 from wuye.servicedesk import sla
-from wuye.servicedesk.models import Ticket, TicketClock, TicketKind, TicketPause, Urgency
+from wuye.servicedesk.models import Ticket, TicketClock, TicketPause
+from wuye.servicedesk.policies import profile_for, rules_for
 
-_WORK_KINDS = {TicketKind.REPAIR_PUBLIC, TicketKind.REPAIR_UNIT, TicketKind.HOME_REPAIR}
-
-
-def profile_for(kind: str, urgency: str) -> sla.DefaultProfile | None:
-    """The shipped default profile of a ticket, or ``None`` for kinds without clocks.
-
-    Repairs: urgent → urgent repair; normal → minor repair (done the same day, seed part 3
-    §4.1.2); by appointment → repair (no same-day completion clock). Inquiries, suggestions
-    and praise run no clock in the defaults. Per-project policy rows (kind × category ×
-    urgency) replace this in a later slice.
-    """
-    if kind == TicketKind.COMPLAINT:
-        return sla.DefaultProfile.COMPLAINT
-    if kind == TicketKind.SPECIAL_SERVICE:
-        return sla.DefaultProfile.SPECIAL_SERVICE
-    if kind in _WORK_KINDS:
-        if urgency == Urgency.URGENT:
-            return sla.DefaultProfile.URGENT_REPAIR
-        if urgency == Urgency.APPOINTMENT:
-            return sla.DefaultProfile.REPAIR
-        return sla.DefaultProfile.MINOR_REPAIR
-    return None
+__all__ = [
+    "clock_live_status",
+    "clocks_refresh",
+    "clocks_start",
+    "clocks_stop",
+    "profile_for",
+    "rule_for",
+]
 
 
 def rule_for(ticket: Ticket, kind: sla.ClockKind) -> sla.ClockRule | None:
-    profile = profile_for(ticket.kind, ticket.urgency)
-    if profile is None:
-        return None
-    try:
-        return sla.default_rule(profile, kind)
-    except KeyError:
-        return None
+    """The rule of the ``kind`` clock the ticket's policy defines, or ``None``
+    (:func:`wuye.servicedesk.policies.rules_for`)."""
+    return rules_for(ticket).get(kind)
 
 
 def _pauses(ticket: Ticket) -> list[sla.Pause]:
@@ -74,12 +58,14 @@ _CACHED = ["due_at", "warn_at", "state", "breached_at"]
 
 
 def clocks_start(ticket: Ticket, kinds: Iterable[sla.ClockKind], *, now: dt.datetime) -> None:
-    """Start the clocks of ``kinds`` the ticket's rules define (others are skipped)."""
+    """Start the clocks of ``kinds`` the ticket's policy defines (others are skipped); the
+    rule is copied into the clock, so a later change of the policy leaves it alone."""
+    rules = rules_for(ticket)
+    wanted = [rules[kind] for kind in kinds if kind in rules]
+    if not wanted:
+        return
     pauses = _pauses(ticket)
-    for kind in kinds:
-        rule = rule_for(ticket, kind)
-        if rule is None:
-            continue
+    for rule in wanted:
         clock = TicketClock(ticket=ticket, started_at=now)
         clock.set_rule(rule)
         _compute(clock, ticket, pauses, now)

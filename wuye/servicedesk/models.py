@@ -9,7 +9,7 @@ result reported, every other kind the repair path registered → dispatched → 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -259,6 +259,8 @@ class Ticket(models.Model):
             models.Index(fields=["project", "reporter_phone_tail"], name="ticket_phone_tail"),
             # rework ("same unit + category within N days") and repeat locations
             models.Index(fields=["unit", "category", "created_at"], name="ticket_unit_category"),
+            # reports: tickets completed in a period
+            models.Index(fields=["project", "completed_at"], name="ticket_project_completed"),
         ]
 
     def __str__(self) -> str:
@@ -413,7 +415,9 @@ class TicketClock(models.Model):
         indexes = [
             models.Index(
                 fields=["warn_at"], condition=Q(stopped_at__isnull=True), name="ticket_clock_open"
-            )
+            ),
+            # reports: clocks stopped in a period
+            models.Index(fields=["stopped_at"], name="ticket_clock_stopped"),
         ]
 
     def __str__(self) -> str:
@@ -856,7 +860,7 @@ class TicketCharge(models.Model):
 
     @property
     def amount(self) -> Decimal:
-        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 # --- attachments -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.http import Http404
 
 from wuye.accounts.access import scope_for
 from wuye.core.phones import normalize_phone
+from wuye.places.models import Occupant
 from wuye.servicedesk.models import Ticket, TicketClock
 
 
@@ -24,7 +25,11 @@ def visible_tickets(user: Any) -> QuerySet[Ticket]:
     scope = scope_for(user)
     if scope.is_superuser:
         return Ticket.objects.all()
-    return Ticket.objects.filter(Q(project_id__in=scope.project_ids) | Q(reporter__user=user))
+    # The reporter test is a subquery, not a join: staff list queries stay join-free on it.
+    own = Q(reporter_id__in=Occupant.objects.filter(user=user).values("pk"))
+    if not scope.project_ids:
+        return Ticket.objects.filter(own)
+    return Ticket.objects.filter(Q(project_id__in=scope.project_ids) | own)
 
 
 OPEN_STATES = (

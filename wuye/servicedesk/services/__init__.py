@@ -15,28 +15,47 @@ the reply (decline with reason, seed part 3 §4.5).
 """
 
 from wuye.servicedesk.services._common import REOPEN_WITHIN
+from wuye.servicedesk.services.attachments import attachment_add, signature_add
 from wuye.servicedesk.services.complaints import (
     ticket_acknowledge,
     ticket_confirm,
     ticket_report_result,
 )
+from wuye.servicedesk.services.dispatch import ticket_dispatch, ticket_grab, ticket_reassign
+from wuye.servicedesk.services.fees import (
+    ChargeInput,
+    Deviation,
+    fee_confirm,
+    fee_deviation,
+    fee_propose,
+    fee_record_payment,
+    materials_record,
+)
 from wuye.servicedesk.services.register import ticket_register
+from wuye.servicedesk.services.visits import ticket_rate, ticket_return_visit_record
 from wuye.servicedesk.services.work import (
     ticket_accept,
     ticket_arrive,
     ticket_cancel,
     ticket_close,
     ticket_complete,
-    ticket_dispatch,
-    ticket_grab,
     ticket_pause,
     ticket_reopen,
     ticket_resume,
-    ticket_return_visit_record,
     ticket_start,
 )
 
 __all__ = [
+    "ChargeInput",
+    "Deviation",
+    "attachment_add",
+    "fee_confirm",
+    "fee_deviation",
+    "fee_propose",
+    "fee_record_payment",
+    "materials_record",
+    "signature_add",
+    "ticket_rate",
     "REOPEN_WITHIN",
     "ticket_accept",
     "ticket_acknowledge",
@@ -48,6 +67,7 @@ __all__ = [
     "ticket_dispatch",
     "ticket_grab",
     "ticket_pause",
+    "ticket_reassign",
     "ticket_reopen",
     "ticket_register",
     "ticket_report_result",

@@ -29,9 +29,10 @@ from wuye.servicedesk.models import (
 S = TicketState
 K = sla.ClockKind
 
-#: A finished ticket may be reopened as rework within this many days of completion (or, for
-#: complaints, of closing). Thirty days is the rework window of defaults.md ("same unit +
-#: category within 30 days of closure"); it becomes per-project policy with the SLA rows.
+#: The shipped default of the reopen window: a finished ticket may be reopened as rework
+#: within this many days of completion (or, for complaints, of closing) — the rework window of
+#: defaults.md ("same unit + category within 30 days of closure"). The window that applies is
+#: the project's ``DeskSettings.reopen_within_days`` (same default), read by ``ticket_reopen``.
 REOPEN_WITHIN = dt.timedelta(days=30)
 
 _PREFIX = {
@@ -55,6 +56,7 @@ _TERMINAL = {S.COMPLETED, S.RETURN_VISITED, S.CLOSED, S.CANCELLED, S.RESULT_REPO
 
 _ACTIONS: dict[str, Promise] = {
     "dispatch": _("Dispatch"),
+    "reassign": _("Reassign"),
     "accept": _("Accept"),
     "grab": _("Grab"),
     "arrive": _("Arrive"),

@@ -1,4 +1,8 @@
-"""Complaint transitions: acknowledge, report the result, the complainant confirms."""
+"""Complaint transitions: acknowledge, report the result, the complainant confirms.
+
+A complaint confirmed satisfied is *completed*; its return visit
+(:mod:`wuye.servicedesk.services.visits`) and ``ticket_close`` finish it like a repair.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from wuye.core.errors import DomainError
-from wuye.servicedesk.clocks import clocks_stop
+from wuye.servicedesk.clocks import clocks_start, clocks_stop
 from wuye.servicedesk.models import (
     Family,
     Ticket,
@@ -73,9 +77,10 @@ def ticket_confirm(
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Ticket:
-    """The complainant's verdict (recorded by them or by the desk): satisfied closes the
-    complaint and stops the final-reply clock; not satisfied sends it back to handling
-    with the clock still running."""
+    """The complainant's verdict (recorded by them or by the desk): satisfied completes the
+    complaint (``completed_at``), stops the final-reply clock and starts the return-visit
+    clock — the return visit then leads to closing, as for a repair; not satisfied sends it
+    back to handling with the final-reply clock still running."""
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
@@ -90,11 +95,12 @@ def ticket_confirm(
             t,
             actor=actor,
             now=at,
-            to=S.CLOSED,
+            to=S.COMPLETED,
             code="confirmed",
             note=note,
             data=data,
-            fields={"closed_at": at},
+            fields={"completed_at": at},
         )
         clocks_stop(t, (K.COMPLAINT_FINAL_REPLY,), now=at)
+        clocks_start(t, (K.RETURN_VISIT,), now=at)
         return t

@@ -1,4 +1,4 @@
-"""Work-order transitions: dispatch, grab, accept … close, cancel, reopen."""
+"""Work-order transitions: accept … close, cancel, reopen (dispatch and grab: ``dispatch.py``)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,22 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from wuye.core.errors import Conflict, DomainError, PermissionDenied
+from wuye.core.errors import DomainError, PermissionDenied
 from wuye.servicedesk import sla
 from wuye.servicedesk.clocks import clocks_refresh, clocks_start, clocks_stop
 from wuye.servicedesk.models import (
     Family,
-    ReturnVisitOutcome,
     Ticket,
     TicketPause,
 )
+from wuye.servicedesk.policies import desk_settings
 from wuye.servicedesk.services._common import (
     _OPEN_WORK,
     _TERMINAL,
-    REOPEN_WITHIN,
     K,
     S,
     _event,
     _invalid,
-    _is_field,
     _locked,
     _move,
     _now,
@@ -35,44 +33,8 @@ from wuye.servicedesk.services._common import (
     _require_worker,
     _simple,
 )
-
-# --- dispatch --------------------------------------------------------------------------------
+from wuye.servicedesk.services.fees import fee_check_work_allowed
 from wuye.servicedesk.services.register import ticket_register
-
-
-def ticket_dispatch(
-    *,
-    actor: Any,
-    ticket: Ticket,
-    assignee: Any | None,
-    note: str = "",
-    now: dt.datetime | None = None,
-) -> Ticket:
-    """Assign to ``assignee`` (a staff member of the project), or with ``assignee=None``
-    put it in the grab pool. A dispatched ticket may be dispatched again (reassigned)."""
-    now = _now(now)
-    with transaction.atomic():
-        t = _locked(ticket)
-        _require_desk(actor, t)
-        _require_state(t, "dispatch", {Family.WORK: {S.REGISTERED, S.DISPATCHED}})
-        if assignee is not None and not _is_field(assignee, t.project_id):
-            raise DomainError(
-                _("The assignee must be a field worker of the ticket's project."),
-                field="assignee",
-            )
-        data = {"assignee": assignee.pk if assignee else None}
-        if t.state == S.DISPATCHED:
-            data["previous_assignee"] = t.assignee_id
-        return _move(
-            t,
-            actor=actor,
-            now=now,
-            to=S.DISPATCHED,
-            code="dispatched",
-            note=note,
-            data=data,
-            fields={"assignee": assignee},
-        )
 
 
 def ticket_accept(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
@@ -84,33 +46,6 @@ def ticket_accept(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None)
         if t.assignee_id is None or t.assignee_id != getattr(actor, "pk", None):
             raise PermissionDenied(_("Only the assignee can accept this ticket."))
         _move(t, actor=actor, now=now, to=S.ACCEPTED, code="accepted")
-        clocks_stop(t, (K.RESPONSE, K.SPECIAL_REPLY), now=now)
-        return t
-
-
-def ticket_grab(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
-    """Take a ticket from the grab pool (dispatched to nobody).
-
-    The claim is one conditional ``UPDATE … WHERE state = dispatched AND assignee IS NULL``:
-    of two technicians grabbing at once exactly one updates a row; the other gets
-    ``Conflict`` (code ``already_taken``).
-    """
-    now = _now(now)
-    with transaction.atomic():
-        t = Ticket.objects.select_related("project").get(pk=ticket.pk)
-        if not _is_field(actor, t.project_id):
-            raise PermissionDenied(_("Only the project's field staff can take tickets."))
-        if t.family != Family.WORK or t.state not in (S.DISPATCHED,):
-            if t.assignee_id is not None:
-                raise Conflict(_("Someone else has taken this ticket."), code="already_taken")
-            raise _invalid(t, "grab")
-        won = Ticket.objects.filter(pk=t.pk, state=S.DISPATCHED, assignee__isnull=True).update(
-            state=S.ACCEPTED, assignee=actor, updated_at=now
-        )
-        if not won:
-            raise Conflict(_("Someone else has taken this ticket."), code="already_taken")
-        t = _locked(t)
-        _event(t, actor=actor, now=now, code="grabbed", from_state=S.DISPATCHED, to_state=t.state)
         clocks_stop(t, (K.RESPONSE, K.SPECIAL_REPLY), now=now)
         return t
 
@@ -134,17 +69,16 @@ def ticket_arrive(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None)
 
 
 def ticket_start(*, actor: Any, ticket: Ticket, now: dt.datetime | None = None) -> Ticket:
-    """Work begins: arrived → in progress; a complaint acknowledged → handling."""
-    return _simple(
-        actor=actor,
-        ticket=ticket,
-        now=now,
-        action="start",
-        allowed={Family.WORK: {S.ARRIVED}, Family.COMPLAINT: {S.ACKNOWLEDGED}},
-        to={Family.WORK: S.IN_PROGRESS, Family.COMPLAINT: S.HANDLING},
-        code="started",
-        who="worker",
-    )
+    """Work begins: arrived → in progress; a complaint acknowledged → handling. A paid
+    service whose fee the customer has not confirmed does not start (``fee_not_confirmed``)."""
+    at = _now(now)
+    with transaction.atomic():
+        t = _locked(ticket)
+        _require_worker(actor, t)
+        _require_state(t, "start", {Family.WORK: {S.ARRIVED}, Family.COMPLAINT: {S.ACKNOWLEDGED}})
+        fee_check_work_allowed(t)
+        to = S.HANDLING if t.family == Family.COMPLAINT else S.IN_PROGRESS
+        return _move(t, actor=actor, now=at, to=to, code="started")
 
 
 def ticket_pause(
@@ -217,6 +151,7 @@ def ticket_complete(
         t = _locked(ticket)
         _require_worker(actor, t)
         _require_state(t, "complete", {Family.WORK: _OPEN_WORK})
+        fee_check_work_allowed(t)  # no completing a paid service past its unconfirmed fee
         _move(
             t,
             actor=actor,
@@ -231,49 +166,15 @@ def ticket_complete(
         return t
 
 
-def ticket_return_visit_record(
-    *,
-    actor: Any,
-    ticket: Ticket,
-    outcome: str,
-    rating: int | None = None,
-    note: str = "",
-    now: dt.datetime | None = None,
-) -> Ticket:
-    """Record a return visit. Satisfied / not satisfied: completed → return visited, the
-    return-visit clock stops. Unreachable / call again: an event only, the clock runs on."""
-    at = _now(now)
-    if outcome not in ReturnVisitOutcome.values:
-        raise DomainError(_("Choose a valid outcome."), field="outcome")
-    if rating is not None and not 1 <= rating <= 5:
-        raise DomainError(_("The rating is from 1 to 5."), field="rating")
-    with transaction.atomic():
-        t = _locked(ticket)
-        _require_desk(actor, t)
-        _require_state(t, "return_visit", {Family.WORK: {S.COMPLETED}})
-        data = {"outcome": outcome, "rating": rating}
-        if outcome in (ReturnVisitOutcome.UNREACHABLE, ReturnVisitOutcome.RETRY):
-            _event(t, actor=actor, now=at, code="return_visit_attempted", note=note, data=data)
-            return t
-        _move(
-            t,
-            actor=actor,
-            now=at,
-            to=S.RETURN_VISITED,
-            code="return_visited",
-            note=note,
-            data=data,
-            fields={"return_visit_outcome": outcome, "rating": rating},
-        )
-        clocks_stop(t, (K.RETURN_VISIT,), now=at)
-        return t
+# Return visits: wuye.servicedesk.services.visits (ticket_return_visit_record, ticket_rate).
 
 
 def ticket_close(
     *, actor: Any, ticket: Ticket, note: str = "", now: dt.datetime | None = None
 ) -> Ticket:
-    """Close a return-visited ticket; one without a return-visit clock may close once
-    completed (inquiries, suggestions, praise)."""
+    """Close a return-visited ticket (work order or complaint); one without a return-visit
+    clock may close once completed (inquiries, suggestions, praise; complaints whose policy
+    has no return visit)."""
     at = _now(now)
     with transaction.atomic():
         t = _locked(ticket)
@@ -281,7 +182,7 @@ def ticket_close(
         allowed = {S.RETURN_VISITED}
         if not t.clocks.filter(kind=K.RETURN_VISIT).exists():
             allowed.add(S.COMPLETED)
-        _require_state(t, "close", {Family.WORK: allowed})
+        _require_state(t, "close", {Family.WORK: allowed, Family.COMPLAINT: allowed})
         return _move(
             t, actor=actor, now=at, to=S.CLOSED, code="closed", note=note, fields={"closed_at": at}
         )
@@ -318,9 +219,10 @@ def ticket_cancel(
 def ticket_reopen(
     *, actor: Any, ticket: Ticket, reason: str, now: dt.datetime | None = None
 ) -> Ticket:
-    """Reopen a finished ticket within :data:`REOPEN_WITHIN`: a NEW rework ticket linked by
-    ``reopened_from`` is registered (clocks of its own); the original keeps its state and
-    gets a ``reopened`` event. Returns the rework ticket. One open rework per original."""
+    """Reopen a finished ticket within the project's ``DeskSettings.reopen_within_days``
+    (default 30): a NEW rework ticket linked by ``reopened_from`` is registered (clocks of its
+    own); the original keeps its state and gets a ``reopened`` event. Returns the rework
+    ticket. One open rework per original."""
     at = _now(now)
     if not reason.strip():
         raise DomainError(_("Give the reason for reopening."), field="reason")
@@ -330,13 +232,17 @@ def ticket_reopen(
         _require_state(
             t,
             "reopen",
-            {Family.WORK: {S.COMPLETED, S.RETURN_VISITED, S.CLOSED}, Family.COMPLAINT: {S.CLOSED}},
+            {
+                Family.WORK: {S.COMPLETED, S.RETURN_VISITED, S.CLOSED},
+                Family.COMPLAINT: {S.COMPLETED, S.RETURN_VISITED, S.CLOSED},
+            },
         )
         finished = t.completed_at or t.closed_at
-        if finished is not None and at - finished > REOPEN_WITHIN:
+        window_days = desk_settings(t.project).reopen_within_days
+        if finished is not None and at - finished > dt.timedelta(days=window_days):
             raise DomainError(
                 _("This ticket was finished more than %(days)d days ago; register a new one.")
-                % {"days": REOPEN_WITHIN.days},
+                % {"days": window_days},
                 code="reopen_window_passed",
             )
         if t.rework_tickets.exclude(state=S.CANCELLED).exists():

@@ -79,7 +79,7 @@ def test_a_resident_can_report_for_themselves(world, register):
 def test_the_whole_repair_path_writes_events_and_stops_each_clock(world, register):
     ticket = _to_in_progress(world, register())
     ticket = s.ticket_complete(actor=world.tech, ticket=ticket, now=at(60))
-    ticket = s.ticket_return_visit_record(
+    s.ticket_return_visit_record(
         actor=world.desk, ticket=ticket, outcome="satisfied", rating=5, now=at(24 * 60)
     )
     ticket = s.ticket_close(actor=world.desk, ticket=ticket, now=at(24 * 60 + 1))
@@ -273,9 +273,10 @@ def test_return_visit_not_reached_keeps_the_clock_running(world, register):
     ticket = s.ticket_complete(
         actor=world.tech, ticket=_to_in_progress(world, register()), now=at(60)
     )
-    ticket = s.ticket_return_visit_record(
+    visit = s.ticket_return_visit_record(
         actor=world.desk, ticket=ticket, outcome="unreachable", now=at(120)
     )
+    ticket = visit.ticket
     assert ticket.state == TicketState.COMPLETED
     assert clocks(ticket)["return_visit"].stopped_at is None
     assert codes(ticket)[-1] == "servicedesk.ticket.return_visit_attempted"
@@ -355,16 +356,30 @@ def test_complaint_path_until_the_customer_is_satisfied(world, register):
     # Then it is handled again with the final-reply clock still running
     assert ticket.state == TicketState.HANDLING
     assert clocks(ticket)["complaint_final_reply"].stopped_at is None
-    # and once the customer is satisfied it closes, the final reply met
+    # and once the customer is satisfied it is completed, the final reply met, and its
+    # return visit due
     ticket = s.ticket_report_result(
         actor=world.desk, ticket=ticket, note="Fixed hours", now=at(4 * 24 * 60)
     )
     ticket = s.ticket_confirm(
         actor=world.resident, ticket=ticket, satisfied=True, now=at(5 * 24 * 60)
     )
-    assert ticket.state == TicketState.CLOSED
+    assert ticket.state == TicketState.COMPLETED
+    assert ticket.completed_at == at(5 * 24 * 60)
     final = clocks(ticket)["complaint_final_reply"]
     assert (final.state, final.stopped_at) == ("met", at(5 * 24 * 60))
+    visit_clock = clocks(ticket)["return_visit"]
+    assert (visit_clock.state, visit_clock.started_at) == ("running", at(5 * 24 * 60))
+    with pytest.raises(DomainError) as err:
+        s.ticket_close(actor=world.desk, ticket=ticket, now=at(5 * 24 * 60 + 1))
+    assert err.value.code == "invalid_transition"
+    # When customer service calls back and the customer is satisfied, it closes
+    s.ticket_return_visit_record(
+        actor=world.desk, ticket=ticket, outcome="satisfied", rating=4, now=at(6 * 24 * 60)
+    )
+    ticket = s.ticket_close(actor=world.desk, ticket=ticket, now=at(6 * 24 * 60 + 1))
+    assert ticket.state == TicketState.CLOSED
+    assert clocks(ticket)["return_visit"].state == "met"
     assert codes(ticket) == [
         f"servicedesk.ticket.{c}"
         for c in (
@@ -375,6 +390,8 @@ def test_complaint_path_until_the_customer_is_satisfied(world, register):
             "not_satisfied",
             "result_reported",
             "confirmed",
+            "return_visited",
+            "closed",
         )
     ]
 
