@@ -1,5 +1,10 @@
 """URL patterns (included by wuye.servicedesk.urls, namespace ``desk``)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from wuye.servicedesk.web import reports
+
+urlpatterns = [
+    path("", reports.report_page, name="reports"),
+    path("export.xlsx", reports.report_export, name="reports-export"),
+]
