@@ -1,6 +1,6 @@
 from django.urls import path
 
-from wuye.portal import views
+from wuye.portal import views, views_tickets
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,14 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("units/<int:pk>/", views.unit_detail, name="unit-detail"),
     path("profile/", views.profile, name="profile"),
+    # 报事报修
+    path("tickets/", views_tickets.ticket_list, name="ticket-list"),
+    path("tickets/new/", views_tickets.ticket_report, name="ticket-report"),
+    path("tickets/<int:pk>/", views_tickets.ticket_detail, name="ticket-detail"),
+    path("tickets/<int:pk>/cancel/", views_tickets.ticket_cancel, name="ticket-cancel"),
+    path("tickets/<int:pk>/reopen/", views_tickets.ticket_reopen_view, name="ticket-reopen"),
+    path("tickets/<int:pk>/rate/", views_tickets.ticket_rate_view, name="ticket-rate"),
+    path("tickets/<int:pk>/confirm/", views_tickets.ticket_confirm_view, name="ticket-confirm"),
+    path("tickets/<int:pk>/fee/", views_tickets.ticket_fee, name="ticket-fee"),
+    path("tickets/<int:pk>/photos/", views_tickets.ticket_photos, name="ticket-photos"),
 ]

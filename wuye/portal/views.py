@@ -160,7 +160,8 @@ def logout(request: HttpRequest) -> HttpResponse:
 @resident_required
 def home(request: HttpRequest) -> HttpResponse:
     projects = selectors.resident_projects(user=request.user)
-    return render(request, "portal/home.html", {"projects": projects})
+    open_tickets = selectors.resident_open_ticket_count(user=request.user)
+    return render(request, "portal/home.html", {"projects": projects, "open_tickets": open_tickets})
 
 
 @resident_required
