@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,9 +80,12 @@ def drive(
     seconds: float,
     concurrency: int,
     max_requests: int = 10_000_000,
+    method: str = "GET",
+    body: Callable[[], tuple[bytes, dict[str, str]]] | None = None,
 ) -> LoadResult:
-    """GET ``path`` from ``concurrency`` threads until ``seconds`` pass or ``max_requests``
-    have been sent. Each thread keeps one HTTP/1.1 connection open."""
+    """Request ``path`` from ``concurrency`` threads until ``seconds`` pass or
+    ``max_requests`` have been sent. Each thread keeps one HTTP/1.1 connection open.
+    ``body`` (for a POST) makes each request's body and extra headers."""
     result = LoadResult()
     lock = threading.Lock()
     budget = [max_requests]
@@ -101,9 +105,10 @@ def drive(
         errors = 0
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         while time.perf_counter() < deadline and take():
+            payload, extra = body() if body is not None else (None, {})
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request(method, path, body=payload, headers={**headers, **extra})
                 response = conn.getresponse()
                 response.read()
             except (OSError, http.client.HTTPException):

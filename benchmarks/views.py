@@ -90,3 +90,30 @@ def ceiling_units_auth(request: HttpRequest) -> JsonResponse:
     if user is None:
         return JsonResponse({"error": "unauthorized"}, status=401)
     return _unit_page(request, visible_units(user))
+
+
+def ceiling_tickets(request: HttpRequest) -> JsonResponse:
+    """The ceiling of the ticket list: the API's query — ``ticket_list`` scoped to the
+    caller, ``ticket_rows`` and the keyset page of ``wuye.api.routers.tickets_read`` — with
+    the caller's scope handed in (``?user=<id>&project=<id>``) instead of looked up, and
+    ``JsonResponse`` instead of ninja and the response schema. ``benchmarks.tickets`` checks
+    that the SQL is the API's before it reports a ratio."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from wuye.accounts.access import Capability, Scope
+    from wuye.accounts.models import User
+    from wuye.api.routers import tickets_read as read
+    from wuye.servicedesk.selectors import ticket_list
+
+    project_id = int(request.GET["project"])
+    user = User(pk=int(request.GET["user"]), is_active=True)
+    # What scope_for would find for the project's manager, without the query.
+    user._wuye_scope = Scope(user_id=user.pk, capabilities={project_id: frozenset(Capability)})
+    page = read.ticket_page(
+        user,
+        read.ticket_rows(ticket_list(user=user, project_id=project_id)),
+        cursor=request.GET.get("cursor"),
+        limit=int(request.GET.get("limit", 50)),
+        project_id=project_id,
+    )
+    return JsonResponse(page, encoder=DjangoJSONEncoder)

@@ -10,6 +10,7 @@ anybody's change.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.db import models, transaction
 from wuye.accounts.models import Department, Membership, Role, User
 from wuye.core.crypto import blind_index
 from wuye.demo.data.plan import DemoPlan, build_plan
+from wuye.demo.tickets import desk_demo_load
 from wuye.places.models import Building, Company, District, Occupancy, Occupant, Project, Unit
 
 M = TypeVar("M", bound=models.Model)
@@ -74,11 +76,19 @@ def _occupant_key(occupant: Occupant) -> tuple[int, str]:
 
 
 @transaction.atomic
-def demo_load(*, password: str | None = None, reset_passwords: bool = False) -> DemoResult:
+def demo_load(
+    *,
+    password: str | None = None,
+    reset_passwords: bool = False,
+    tickets: bool = True,
+    now: dt.datetime | None = None,
+) -> DemoResult:
     """Make sure the demo world exists. Returns what was created and the demo logins.
 
     New demo users get ``password`` (default ``settings.WUYE_DEMO_PASSWORD``); existing ones
-    keep theirs unless ``reset_passwords``.
+    keep theirs unless ``reset_passwords``. With ``tickets`` the service desk's teams, price
+    lists and tickets (:mod:`wuye.demo.tickets`) are loaded too, placed in the 90 days
+    before ``now`` (default: now).
     """
     plan = build_plan()
     result = DemoResult()
@@ -118,6 +128,8 @@ def demo_load(*, password: str | None = None, reset_passwords: bool = False) -> 
         result.residents_linked += Occupant.objects.filter(
             project=project, id_number_index=blind_index(resident.occupant_key), user__isnull=True
         ).update(user=users[resident.username])
+    if tickets:
+        result.created.update(desk_demo_load(projects=list(projects.values()), now=now))
     result.logins = _logins(plan, projects, companies, districts)
     return result
 

@@ -183,6 +183,13 @@ STAFF_NAMES = {
     "meizhou_guard": "邵军",
     "meizhou_cleaner": "汪春花",
     "meizhou_quality": "应雪梅",
+    # more field staff, so that teams, dispatch suggestions and per-technician figures show
+    "tech2": "李国栋",
+    "tech3": "张海涛",
+    "cleaner2": "陈美华",
+    "tower_tech2": "何伟明",
+    "cuiyuan_desk": "钟丽萍",
+    "cuiyuan_tech": "马建新",
 }
 
 
@@ -513,6 +520,22 @@ def _staff() -> list[StaffPlan]:
     staff.append(
         StaffPlan("admin2", STAFF_NAMES["admin2"], mobile(), Role.COMPANY_ADMIN, company="anju")
     )
+    # Appended last: earlier users keep the mobile numbers they had before these were added.
+    staff += [
+        member("tech2", Role.ENGINEERING, "sunshine"),
+        member("tech3", Role.ENGINEERING, "sunshine"),
+        member("cleaner2", Role.CLEANING, "sunshine"),
+        member("tower_tech2", Role.ENGINEERING, "tower"),
+    ]
+    staff += [
+        StaffPlan(
+            username, STAFF_NAMES[username], mobile(), role, company="anju", project="cuiyuan"
+        )
+        for username, role in (
+            ("cuiyuan_desk", Role.CUSTOMER_SERVICE),
+            ("cuiyuan_tech", Role.ENGINEERING),
+        )
+    ]
     return staff
 
 

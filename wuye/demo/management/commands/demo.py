@@ -24,8 +24,9 @@ def _pad(text: str, width: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Create the demo companies, projects, buildings, units, occupants and users. Safe to "
-        "run again: existing rows are kept and nothing is duplicated."
+        "Create the demo companies, projects, buildings, units, occupants and users, and the "
+        "service desk's teams, price lists and a few hundred tickets of the last 90 days. Safe "
+        "to run again: existing rows are kept and nothing is duplicated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -37,12 +38,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Load even when WUYE_ENV=production."
         )
+        parser.add_argument(
+            "--no-tickets",
+            action="store_true",
+            help="Skip the service desk's demo tickets (teams, price lists, tickets).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["force"]:
             raise CommandError("Refusing to load demo data with WUYE_ENV=production (use --force).")
         started = time.monotonic()
-        result = demo_load(reset_passwords=options["reset_passwords"])
+        result = demo_load(
+            reset_passwords=options["reset_passwords"], tickets=not options["no_tickets"]
+        )
         seconds = time.monotonic() - started
         if result.created_total:
             parts = ", ".join(f"{n} {name}" for name, n in sorted(result.created.items()))
