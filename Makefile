@@ -53,7 +53,7 @@ bench: install
 	$(BIN)/python -m benchmarks.run
 
 messages: install
-	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans -l en --ignore=tests
+	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans --ignore=tests --no-obsolete
 	$(WUYE) compilemessages --ignore=.venv
 
 clean:
