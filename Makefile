@@ -7,7 +7,7 @@ WUYE := $(BIN)/wuye
 WUYE_PORT ?= 8000
 export WUYE_PORT
 
-.PHONY: run install install-test test lint typecheck check-migrations messages serve demo clean bench
+.PHONY: run install install-test test lint typecheck check-migrations messages serve demo clean bench bench-tickets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ test: install-test lint check-migrations typecheck
 
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+bench-tickets: install
+	$(BIN)/python -m benchmarks.tickets
 
 messages: install
 	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans --ignore=tests --no-obsolete

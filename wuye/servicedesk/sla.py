@@ -19,7 +19,8 @@ Decisions (also stated where they are implemented):
   ``now`` when a relevant pause is open (it raises otherwise rather than guess), and
   :func:`clock_status` reports the deadline *if the clock were resumed now*.
 - **Same-day clocks** are due at the end of the report's local day, or — reported after
-  ``cutoff`` — at the closing time of the next working day
+  ``cutoff``, or on a day off when the clock counts working time — at the closing time of
+  the next working day
   (:func:`wuye.workcal.calendar.end_of_local_day`). A listed pause moves that deadline by the
   time paused (working time on a working clock): a minor repair that waited two working
   hours for parts on Monday is due at Tuesday 10:30 (08:30 + 2 h), not Monday midnight.
@@ -220,7 +221,11 @@ def _intervals(
 
 def _base_due(rule: ClockRule, start: dt.datetime, project: HasBusinessHours) -> dt.datetime:
     if rule.same_day:
-        return end_of_local_day(start, project, rule.cutoff)
+        # A working-time same-day clock started on a day off (a Saturday, a holiday) is due
+        # when the next working day closes; a calendar one at the end of that very day.
+        return end_of_local_day(
+            start, project, rule.cutoff, working_days_only=rule.basis is TimeBasis.WORKING
+        )
     assert rule.duration is not None  # guaranteed by ClockRule validation
     if rule.basis is TimeBasis.WORKING:
         return add_working_time(start, rule.duration, project)

@@ -244,14 +244,23 @@ def working_time_between(a: dt.datetime, b: dt.datetime, project: HasBusinessHou
 
 
 def end_of_local_day(
-    start: dt.datetime, project: HasBusinessHours, cutoff: dt.time | None = None
+    start: dt.datetime,
+    project: HasBusinessHours,
+    cutoff: dt.time | None = None,
+    *,
+    working_days_only: bool = False,
 ) -> dt.datetime:
     """The last moment (23:59:59.999999) of ``start``'s local calendar day; or, when
     ``cutoff`` is given and ``start``'s local time is later than it, the closing time of the
     next working day. Used for "finished the same day; late reports by the next working day".
+    With ``working_days_only``, a start on a day that is not a working day is also due at
+    the closing time of the next working day.
     """
     hours = _hours(project)
     local = _local(start, hours.zone)
+    if working_days_only and not _is_working(local.date(), hours):
+        day = _next_working(local.date() + _ONE_DAY, hours)
+        return dt.datetime.combine(day, hours.end, tzinfo=hours.zone)
     if cutoff is not None and local.time().replace(tzinfo=None) > cutoff:
         day = _next_working(local.date() + _ONE_DAY, hours)
         return dt.datetime.combine(day, hours.end, tzinfo=hours.zone)

@@ -71,6 +71,19 @@ def test_minor_repair_reported_at_1650_is_due_that_evening(project):
     assert done.state is ClockState.MET
 
 
+def test_a_working_time_minor_repair_reported_on_a_day_off_is_due_when_the_next_working_day_closes(
+    project,
+):
+    # given a minor repair reported on Saturday morning 2026-03-07, and on National Day
+    # then it is due at closing time of the next working day (Monday; 8 October), not at the
+    # end of the day off — a working-time clock has no working time that day
+    assert due_at(MINOR, at(2026, 3, 7, 9), project) == at(2026, 3, 9, 17, 30)
+    assert due_at(MINOR, at(2026, 10, 2, 10), project) == at(2026, 10, 8, 17, 30)
+    # while a calendar-time same-day rule is due at the end of that Saturday
+    calendar = ClockRule(ClockKind.COMPLETION, TimeBasis.CALENDAR, same_day=True)
+    assert due_at(calendar, at(2026, 3, 7, 9), project) == midnight(2026, 3, 7)
+
+
 def test_a_report_exactly_at_the_cutoff_is_still_today(project):
     assert due_at(MINOR, at(2026, 3, 10, 17), project) == midnight(2026, 3, 10)
 

@@ -50,8 +50,7 @@ def _datetime_field(label: Any, **kwargs: Any) -> forms.DateTimeField:
 
 def _user_label(user: User) -> str:
     """The name; with the open tickets when the caller counted them (``open_tickets``)."""
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    name = full or user.get_username()
+    name = str(user)  # display name, else full name, else username
     count = getattr(user, "open_tickets", None)
     if count is None:
         return name

@@ -87,7 +87,7 @@ def _people_in(events: list[TicketEvent]) -> dict[int, str]:
             value = (e.data or {}).get(key)
             if isinstance(value, int):
                 ids.add(value)
-    return {u.pk: (u.get_full_name() or u.get_username()) for u in User.objects.filter(pk__in=ids)}
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
 
 
 def _person(value: Any, people: dict[int, str]) -> str:
