@@ -331,7 +331,9 @@ def test_residents_see_only_their_own_units(client, world, name):
     response = _request(client, case, world, other)
     assert response.status_code == 200
     body = _text(response)
-    assert "9-909" in body or name in {"portal:home", "portal:profile"}
+    assert "9-909" in body or name in {"portal:home", "portal:profile", "portal:prices"}
+    if name == "portal:prices":
+        assert "阳光新邸" not in body and "更换水龙头" not in body
     for marker in ("1-101", "张三"):
         assert marker not in body
     if name == "portal:units":

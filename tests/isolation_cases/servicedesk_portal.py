@@ -9,10 +9,26 @@ gets 404 is proven in wuye/portal/tests/test_tickets.py.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import reverse
+
 from tests.isolation_support import T1, Case, url
+
+
+def _prices(w: Any) -> str:
+    """The price-list page, with a published p1 item ("阳光新邸" must not leak)."""
+    from wuye.servicedesk.models import PriceItem
+
+    PriceItem.objects.get_or_create(
+        project=w.p1, code="tap", defaults={"name": "更换水龙头", "labour_price": "30.00"}
+    )
+    return reverse("portal:prices")
+
 
 CASES: dict[str, Case] = {
     "portal:ticket-list": Case("resident", url("portal:ticket-list")),
+    "portal:prices": Case("resident", _prices),
     "portal:ticket-report": Case("resident", url("portal:ticket-report")),
     "portal:ticket-detail": Case("object", url("portal:ticket-detail", T1), insider="resident"),
     "portal:ticket-cancel": Case(

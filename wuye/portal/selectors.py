@@ -19,6 +19,7 @@ from wuye.servicedesk.models import (
     AttachmentKind,
     Category,
     DeskSettings,
+    PriceItem,
     ReturnVisit,
     ReturnVisitMethod,
     Ticket,
@@ -224,3 +225,27 @@ def resident_ticket_page(*, user: Any, ticket_id: Any) -> TicketPage:
         .first(),
         reopen_until=reopen_until,
     )
+
+
+# --- published price lists -------------------------------------------------------------------
+
+
+@dataclass
+class ProjectPrices:
+    project: Project
+    items: list[PriceItem]
+
+
+def resident_price_lists(*, user: Any) -> list[ProjectPrices]:
+    """The published price list (paid home repairs, labour and materials) of every project
+    the resident lives in; two queries."""
+    projects = resident_projects(user=user)
+    by_project: dict[int, list[PriceItem]] = {p.pk: [] for p in projects}
+    items = (
+        PriceItem.objects.filter(project_id__in=list(by_project), active=True)
+        .select_related("category")
+        .order_by("project_id", "category__name", "code", "id")
+    )
+    for item in items:
+        by_project[item.project_id].append(item)
+    return [ProjectPrices(project=p, items=by_project[p.pk]) for p in projects]

@@ -19,5 +19,6 @@ urlpatterns = [
     path("tickets/<int:pk>/rate/", views_tickets.ticket_rate_view, name="ticket-rate"),
     path("tickets/<int:pk>/confirm/", views_tickets.ticket_confirm_view, name="ticket-confirm"),
     path("tickets/<int:pk>/fee/", views_tickets.ticket_fee, name="ticket-fee"),
+    path("prices/", views_tickets.price_list, name="prices"),
     path("tickets/<int:pk>/photos/", views_tickets.ticket_photos, name="ticket-photos"),
 ]

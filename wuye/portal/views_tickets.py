@@ -325,3 +325,10 @@ def ticket_photos(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return ticket, _("Photos added.")
 
     return _act(request, pk, "photos", PhotosForm(request.POST, request.FILES), action)
+
+
+@resident_required
+def price_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The published price lists of the resident's projects (paid home repairs)."""
+    lists = selectors.resident_price_lists(user=request.user)
+    return render(request, "portal/tickets/prices.html", {"lists": lists})

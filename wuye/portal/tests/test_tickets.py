@@ -581,3 +581,25 @@ def test_the_portal_speaks_english_when_the_cookie_says_so(resident, world, sett
     assert "The service centre registered your report." in detail
     assert "Please describe the problem." in errors
     assert "报事报修" not in report
+
+
+def test_the_resident_reads_the_published_price_list_of_their_community(resident, world):
+    from wuye.servicedesk.models import PriceItem
+
+    PriceItem.objects.create(
+        project=world.p1,
+        code="tap",
+        name="更换水龙头",
+        unit="个",
+        labour_price="30.00",
+        material_price="45.50",
+    )
+    PriceItem.objects.create(project=world.p1, code="old", name="停用项目", active=False)
+    PriceItem.objects.create(project=world.p2, code="desk", name="写字楼项目")
+    response = resident.get(reverse("portal:prices"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "更换水龙头" in body and "¥30.00" in body and "¥45.50" in body
+    assert "停用项目" not in body  # unpublished
+    assert "写字楼项目" not in body  # another project
+    assert reverse("portal:prices") in resident.get(reverse("portal:home")).content.decode()
