@@ -67,3 +67,35 @@ def p1_ticket(w: Any) -> Any:
 
 
 T1 = lambda w: p1_ticket(w).pk  # noqa: E731
+
+
+# A 1×1 PNG (the private storage is a temporary folder in every test: root conftest.py).
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def p1_attachment(w: Any) -> Any:
+    """A photo of the p1 ticket, uploaded by the resident who reported it."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from wuye.dataio.storage import private_storage
+    from wuye.servicedesk.models import TicketAttachment
+
+    name = "servicedesk/isolation/photo.png"
+    storage = private_storage()
+    if not storage.exists(name):
+        storage.save(name, ContentFile(_PNG))
+    return TicketAttachment.objects.create(
+        ticket=p1_ticket(w),
+        kind="photo",
+        stage="report",
+        file=name,
+        name="漏水.png",
+        content_type="image/png",
+        size=len(_PNG),
+        uploaded_by=w.resident,
+        created_at=timezone.now(),
+    )

@@ -10,16 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.core.files.base import ContentFile
-
-from tests.isolation_support import Case, p1_ticket
-
-# A 1×1 PNG, stored once under a fixed name in the private storage and reused.
-_PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
-_NAME = "servicedesk/isolation/api-photo.png"
+from tests.isolation_support import Case, p1_attachment, p1_ticket
 
 
 def _ticket(suffix: str = "") -> Callable[[Any], str]:
@@ -42,27 +33,8 @@ def _completed(w: Any) -> Any:
 
 
 def _attachment(w: Any) -> str:
-    from django.utils import timezone
-
-    from wuye.dataio.storage import private_storage
-    from wuye.servicedesk.models import TicketAttachment
-
-    storage = private_storage()
-    if not storage.exists(_NAME):
-        storage.save(_NAME, ContentFile(_PNG))
-    ticket = p1_ticket(w)
-    attachment = TicketAttachment.objects.create(
-        ticket=ticket,
-        kind="photo",
-        stage="report",
-        file=_NAME,
-        name="漏水.png",
-        content_type="image/png",
-        size=len(_PNG),
-        uploaded_by=w.resident,
-        created_at=timezone.now(),
-    )
-    return f"/api/v1/tickets/{ticket.pk}/attachments/{attachment.pk}"
+    attachment = p1_attachment(w)
+    return f"/api/v1/tickets/{attachment.ticket_id}/attachments/{attachment.pk}"
 
 
 def _post(suffix: str, data: Callable[[Any], dict[str, Any]] = lambda w: {}) -> Case:

@@ -348,6 +348,20 @@ class TimeBasisChoices(models.TextChoices):
     WORKING = sla.TimeBasis.WORKING.value, _("Working time")
 
 
+def _rule_of(row: TicketClock | SlaClockRule) -> sla.ClockRule:
+    """The :class:`sla.ClockRule` stored in a clock's snapshot or a policy's rule row (both
+    keep the same columns)."""
+    return sla.ClockRule(
+        kind=sla.ClockKind(row.kind),
+        basis=sla.TimeBasis(row.basis),
+        duration=row.duration,
+        same_day=row.same_day,
+        cutoff=row.cutoff,
+        pauses_on=frozenset(sla.PauseReason(r) for r in row.pauses_on),
+        warn_before=row.warn_before,
+    )
+
+
 class TicketPause(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("ticket")
@@ -425,15 +439,7 @@ class TicketClock(models.Model):
 
     @property
     def rule(self) -> sla.ClockRule:
-        return sla.ClockRule(
-            kind=sla.ClockKind(self.kind),
-            basis=sla.TimeBasis(self.basis),
-            duration=self.duration,
-            same_day=self.same_day,
-            cutoff=self.cutoff,
-            pauses_on=frozenset(sla.PauseReason(r) for r in self.pauses_on),
-            warn_before=self.warn_before,
-        )
+        return _rule_of(self)
 
     def set_rule(self, rule: sla.ClockRule) -> None:
         self.kind = rule.kind.value
@@ -594,15 +600,7 @@ class SlaClockRule(models.Model):
         return f"{self.policy}: {self.get_kind_display()}"
 
     def as_rule(self) -> sla.ClockRule:
-        return sla.ClockRule(
-            kind=sla.ClockKind(self.kind),
-            basis=sla.TimeBasis(self.basis),
-            duration=self.duration,
-            same_day=self.same_day,
-            cutoff=self.cutoff,
-            pauses_on=frozenset(sla.PauseReason(r) for r in self.pauses_on),
-            warn_before=self.warn_before,
-        )
+        return _rule_of(self)
 
 
 # --- dispatch --------------------------------------------------------------------------------
