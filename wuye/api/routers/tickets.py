@@ -11,6 +11,12 @@ to someone else 409 ``already_taken``, bad input 422 with field messages.
 same user answers 201 with the body of the first response and creates nothing (see
 :func:`create_ticket`). The read-side helpers (row fields, keyset pages, the detail) are in
 :mod:`wuye.api.routers.tickets_read`.
+
+The write endpoints after registration live in sibling modules that add their operations to
+this module's ``router``: the transitions in :mod:`wuye.api.routers.tickets_actions`; return
+visits, fees, materials and attachments in :mod:`wuye.api.routers.tickets_work`. They are
+imported at the bottom of this module, so registering ``router`` registers them too, in this
+order.
 """
 
 from __future__ import annotations
@@ -23,8 +29,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Header, Query, Router, Status
-from ninja.files import UploadedFile
+from ninja import Header, Query, Router, Status
 
 from wuye.accounts.access import (
     Capability,
@@ -41,23 +46,7 @@ from wuye.api.auth import ApiRequest
 from wuye.api.routers import tickets_read as read
 from wuye.api.schemas import ErrorOut
 from wuye.api.schemas_tickets import (
-    AttachmentOut,
-    ChargeIn,
-    ChargeOut,
-    ConfirmIn,
-    DispatchIn,
-    FeeConfirmIn,
-    FeeProposalIn,
-    MaterialsIn,
-    NoteIn,
-    PauseIn,
-    RateIn,
-    ReasonIn,
-    ReassignIn,
-    ResultIn,
-    ReturnVisitIn,
     ReturnVisitList,
-    ReturnVisitOut,
     ReturnVisitQueueFilters,
     ReturnVisitQueuePage,
     SuggestionList,
@@ -73,18 +62,9 @@ from wuye.core.phones import normalize_phone
 from wuye.places.models import Building, Occupant, Project, Unit
 from wuye.servicedesk import services
 from wuye.servicedesk.dispatching import dispatch_suggestions
-from wuye.servicedesk.models import (
-    AttachmentKind,
-    AttachmentStage,
-    Category,
-    Channel,
-    PriceItem,
-    Team,
-    Ticket,
-)
+from wuye.servicedesk.models import Category, Channel, Ticket
 from wuye.servicedesk.selectors import access_ticket, ticket_list
 from wuye.servicedesk.selectors_visits import return_visit_queue
-from wuye.servicedesk.web.files import attachment_response
 
 router = Router(tags=["tickets"])
 
@@ -431,7 +411,7 @@ def create_ticket(
     return Status(201, read.ticket_summary(user, ticket.pk))
 
 
-# --- transitions -----------------------------------------------------------------------------
+# --- shared by the write endpoints (tickets_actions, tickets_work) --------------------------
 
 
 def _transition(
@@ -445,357 +425,9 @@ def _transition(
     return read.ticket_detail(user, ticket, reveal=False)
 
 
-def _assignee(user_id: int | None, field: str = "assignee_id") -> User | None:
-    """A user named as assignee; whether they may take the ticket is the service's check
-    (an unknown id gets the same message, so ids of other companies' staff do not leak)."""
-    if user_id is None:
-        return None
-    found = User.objects.filter(pk=user_id, is_active=True).first()
-    if found is None:
-        raise DomainError(
-            _("The assignee must be a field worker of the ticket's project."), field=field
-        )
-    return found
-
-
-def _team(ticket: Ticket, team_id: int | None) -> Team | None:
-    if team_id is None:
-        return None
-    found = Team.objects.filter(project_id=ticket.project_id, pk=team_id).first()
-    if found is None:
-        raise DomainError(_("No such team in this project."), field="team_id")
-    return found
-
-
 TRANSITION: dict[Any, type] = {200: TicketDetailOut, **WRITE_ERRORS}
 
 
-def _note(payload: NoteIn | None) -> str:
-    """Bodies whose every field is optional may be left out (no body, or ``null``)."""
-    return payload.note if payload is not None else ""
-
-
-@router.post("/tickets/{ticket_id}/dispatch", response=TRANSITION)
-def dispatch_ticket(request: ApiRequest, ticket_id: int, payload: DispatchIn | None = None) -> Any:
-    """To a person (``assignee_id``), a team's grab pool (``team_id`` only) or the
-    project's grab pool (neither, or no body). Customer service; registered or dispatched
-    but not yet accepted."""
-    payload = payload or DispatchIn()
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_dispatch(
-            actor=user,
-            ticket=t,
-            assignee=_assignee(payload.assignee_id),
-            team=_team(t, payload.team_id),
-            note=payload.note,
-        ),
-    )
-
-
-@router.post("/tickets/{ticket_id}/reassign", response=TRANSITION)
-def reassign_ticket(request: ApiRequest, ticket_id: int, payload: ReassignIn) -> Any:
-    """Give a held ticket to someone else, with a reason; they accept again."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_reassign(
-            actor=user,
-            ticket=t,
-            assignee=_assignee(payload.assignee_id),
-            reason=payload.reason,
-            team=_team(t, payload.team_id),
-        ),
-    )
-
-
-@router.post("/tickets/{ticket_id}/grab", response=TRANSITION)
-def grab_ticket(request: ApiRequest, ticket_id: int) -> Any:
-    """Take a ticket from a grab pool. Of several at once exactly one wins; the others get
-    409 ``already_taken``."""
-    return _transition(
-        request, ticket_id, lambda user, t: services.ticket_grab(actor=user, ticket=t)
-    )
-
-
-@router.post("/tickets/{ticket_id}/accept", response=TRANSITION)
-def accept_ticket(request: ApiRequest, ticket_id: int) -> Any:
-    """The assignee accepts a ticket dispatched to them."""
-    return _transition(
-        request, ticket_id, lambda user, t: services.ticket_accept(actor=user, ticket=t)
-    )
-
-
-@router.post("/tickets/{ticket_id}/arrive", response=TRANSITION)
-def arrive_ticket(request: ApiRequest, ticket_id: int) -> Any:
-    """The technician is on site (stops the arrival clock)."""
-    return _transition(
-        request, ticket_id, lambda user, t: services.ticket_arrive(actor=user, ticket=t)
-    )
-
-
-@router.post("/tickets/{ticket_id}/start", response=TRANSITION)
-def start_ticket(request: ApiRequest, ticket_id: int) -> Any:
-    """Work begins (a complaint: handling begins)."""
-    return _transition(
-        request, ticket_id, lambda user, t: services.ticket_start(actor=user, ticket=t)
-    )
-
-
-@router.post("/tickets/{ticket_id}/pause", response=TRANSITION)
-def pause_ticket(request: ApiRequest, ticket_id: int, payload: PauseIn) -> Any:
-    """Pause (waiting for the customer, for parts, for an appointment): only the clocks
-    whose rule honours the reason stop."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_pause(
-            actor=user,
-            ticket=t,
-            reason=payload.reason.value,
-            note=payload.note,
-            appointment_at=_aware(payload.appointment_at),
-        ),
-    )
-
-
-@router.post("/tickets/{ticket_id}/resume", response=TRANSITION)
-def resume_ticket(request: ApiRequest, ticket_id: int, payload: NoteIn | None = None) -> Any:
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_resume(actor=user, ticket=t, note=_note(payload)),
-    )
-
-
-@router.post("/tickets/{ticket_id}/complete", response=TRANSITION)
-def complete_ticket(request: ApiRequest, ticket_id: int, payload: NoteIn | None = None) -> Any:
-    """Work done; the return-visit clock starts."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_complete(actor=user, ticket=t, note=_note(payload)),
-    )
-
-
-@router.post("/tickets/{ticket_id}/close", response=TRANSITION)
-def close_ticket(request: ApiRequest, ticket_id: int, payload: NoteIn | None = None) -> Any:
-    """Close a return-visited ticket (or a completed one that runs no return-visit clock)."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_close(actor=user, ticket=t, note=_note(payload)),
-    )
-
-
-@router.post("/tickets/{ticket_id}/cancel", response=TRANSITION)
-def cancel_ticket(request: ApiRequest, ticket_id: int, payload: ReasonIn) -> Any:
-    """Cancel with a reason: customer service, or the resident who reported it."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_cancel(actor=user, ticket=t, reason=payload.reason),
-    )
-
-
-@router.post("/tickets/{ticket_id}/reopen", response={201: TicketDetailOut, **WRITE_ERRORS})
-def reopen_ticket(request: ApiRequest, ticket_id: int, payload: ReasonIn) -> Any:
-    """Reopen a finished ticket as rework: answers 201 with the NEW rework ticket (its
-    ``reopened_from_id`` is this one)."""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    with _service_errors():
-        rework = services.ticket_reopen(actor=user, ticket=ticket, reason=payload.reason)
-    return Status(201, read.ticket_detail(user, rework, reveal=False))
-
-
-@router.post("/tickets/{ticket_id}/acknowledge", response=TRANSITION)
-def acknowledge_ticket(request: ApiRequest, ticket_id: int, payload: NoteIn | None = None) -> Any:
-    """Complaints: first feedback to the complainant."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_acknowledge(actor=user, ticket=t, note=_note(payload)),
-    )
-
-
-@router.post("/tickets/{ticket_id}/report-result", response=TRANSITION)
-def report_ticket_result(request: ApiRequest, ticket_id: int, payload: ResultIn) -> Any:
-    """Complaints: the handling result told to the complainant (``note`` required)."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_report_result(actor=user, ticket=t, note=payload.note),
-    )
-
-
-@router.post("/tickets/{ticket_id}/confirm", response=TRANSITION)
-def confirm_ticket(request: ApiRequest, ticket_id: int, payload: ConfirmIn) -> Any:
-    """Complaints: the complainant's verdict on the result (the resident, or the desk on
-    their behalf). Not satisfied sends it back to handling."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.ticket_confirm(
-            actor=user, ticket=t, satisfied=payload.satisfied, note=payload.note
-        ),
-    )
-
-
-# --- return visits ---------------------------------------------------------------------------
-
-
-@router.post("/tickets/{ticket_id}/return-visits", response={201: ReturnVisitOut, **WRITE_ERRORS})
-def record_return_visit(request: ApiRequest, ticket_id: int, payload: ReturnVisitIn) -> Any:
-    """One return-visit attempt (customer service). Satisfied / not satisfied finish the
-    visit; ``follow_up`` rework or complaint (with not satisfied and a comment) registers a
-    follow-up ticket, named in ``follow_up_ticket_id``."""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    with _service_errors():
-        visit = services.ticket_return_visit_record(
-            actor=user,
-            ticket=ticket,
-            outcome=payload.outcome.value,
-            rating=payload.rating,
-            comment=payload.comment,
-            method=payload.method.value,
-            follow_up=payload.follow_up.value,
-        )
-    return Status(201, read.return_visit_row(visit))
-
-
-@router.post("/tickets/{ticket_id}/rate", response={201: ReturnVisitOut, **WRITE_ERRORS})
-def rate_ticket(request: ApiRequest, ticket_id: int, payload: RateIn) -> Any:
-    """The resident who reported a completed ticket rates it (1–5); this is its return
-    visit (method ``portal``); 2 or less counts as not satisfied."""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    with _service_errors():
-        visit = services.ticket_rate(
-            actor=user, ticket=ticket, rating=payload.rating, comment=payload.comment
-        )
-    return Status(201, read.return_visit_row(visit))
-
-
-# --- paid services ---------------------------------------------------------------------------
-
-
-def _charge_lines(ticket: Ticket, lines: list[ChargeIn]) -> list[services.ChargeInput]:
-    ids = {line.price_item_id for line in lines if line.price_item_id is not None}
-    items = {p.pk: p for p in PriceItem.objects.filter(project_id=ticket.project_id, pk__in=ids)}
-    built = []
-    for i, line in enumerate(lines):
-        item = None
-        if line.price_item_id is not None:
-            item = items.get(line.price_item_id)
-            if item is None:
-                raise _not_found(f"lines.{i}.price_item_id")
-        built.append(
-            services.ChargeInput(
-                price_item=item,
-                kind=line.kind.value,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-            )
-        )
-    return built
-
-
-@router.post("/tickets/{ticket_id}/fee", response=TRANSITION)
-def propose_fee(request: ApiRequest, ticket_id: int, payload: FeeProposalIn) -> Any:
-    """Propose the fee of a home repair or special service (the assignee or the desk),
-    from price-list lines; replaces an earlier proposal. The customer confirms next."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.fee_propose(
-            actor=user, ticket=t, lines=_charge_lines(t, payload.lines)
-        ),
-    )
-
-
-@router.post("/tickets/{ticket_id}/fee/confirm", response=TRANSITION)
-def confirm_fee(request: ApiRequest, ticket_id: int, payload: FeeConfirmIn) -> Any:
-    """The customer accepts or declines the proposed fee (the resident, or customer service
-    on their behalf with a ``note`` saying how)."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.fee_confirm(
-            actor=user, ticket=t, accepted=payload.accepted, note=payload.note
-        ),
-    )
-
-
-@router.post("/tickets/{ticket_id}/fee/payment", response=TRANSITION)
-def record_fee_payment(request: ApiRequest, ticket_id: int) -> Any:
-    """Customer service records the payment of a confirmed fee once the work is done; the
-    ticket gets its receipt number."""
-    return _transition(
-        request,
-        ticket_id,
-        lambda user, t: services.fee_record_payment(actor=user, ticket=t),
-    )
-
-
-@router.post("/tickets/{ticket_id}/materials", response={200: list[ChargeOut], **WRITE_ERRORS})
-def record_materials(request: ApiRequest, ticket_id: int, payload: MaterialsIn) -> Any:
-    """The materials used (not charged to the customer); replaces the earlier list."""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    with _service_errors():
-        charges = services.materials_record(
-            actor=user, ticket=ticket, lines=_charge_lines(ticket, payload.lines)
-        )
-    return [read.charge_row(c) for c in charges]
-
-
-# --- attachments -----------------------------------------------------------------------------
-
-
-@router.post("/tickets/{ticket_id}/attachments", response={201: AttachmentOut, **WRITE_ERRORS})
-def upload_attachment(
-    request: ApiRequest,
-    ticket_id: int,
-    file: File[UploadedFile | None] = None,
-    kind: Form[AttachmentKind] = AttachmentKind.PHOTO,
-    stage: Form[AttachmentStage] = AttachmentStage.REPORT,
-) -> Any:
-    """Multipart upload of a photo (JPEG, PNG, WEBP, HEIC), a signature (PNG) or a file
-    (image or PDF), at most 10 MB; the type is read from the content. Residents may add
-    photos to their own report. (``file`` is checked after the ticket, so a ticket out of
-    scope is 404 whatever the body.)"""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    if file is None:
-        raise DomainError(_("This field is required."), field="file")
-    with _service_errors():
-        attachment = services.attachment_add(
-            actor=user, ticket=ticket, upload=file, kind=kind.value, stage=stage.value
-        )
-    return Status(201, read.attachment_row(attachment))
-
-
-@router.get(
-    "/tickets/{ticket_id}/attachments/{attachment_id}",
-    response={frozenset({401, 404}): ErrorOut},
-    openapi_extra={
-        "responses": {
-            "200": {
-                "description": "The file, with the content type detected at upload.",
-                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-            }
-        }
-    },
-)
-def download_attachment(request: ApiRequest, ticket_id: int, attachment_id: int) -> Any:
-    """The file of an attachment (what ``url`` serves to a signed-in browser), for API
-    clients with a bearer token."""
-    user = request.auth
-    ticket = access_ticket(user, ticket_id)
-    if not ticket.attachments.filter(pk=attachment_id).exists():
-        raise Http404
-    return attachment_response(user, attachment_id)
+# The transition and work endpoints add their operations to ``router``; imported last, once
+# ``router`` and the helpers above exist, so they follow these in the OpenAPI document.
+from wuye.api.routers import tickets_actions, tickets_work  # noqa: E402, F401
