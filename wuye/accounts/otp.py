@@ -94,6 +94,10 @@ def login_code_request(*, mobile: str, now: dt.datetime | None = None) -> None:
                 "Do not share it with anyone."
             )
             % {"code": code, "minutes": minutes},
+            # The event and variables let an SMS provider send its approved template.
+            event="accounts.login_code",
+            context={"code": code, "minutes": str(minutes)},
+            urgent=True,  # a login code is wanted now, quiet hours or not
             dedupe_key=f"otp:{number}:{login_code.pk}",
             now=now,
         )

@@ -191,6 +191,8 @@ def occupant_portal_access_grant(
         recipient=mobile,
         recipient_user=user,
         body=_welcome_text(locked, portal_url or portal_path()),
+        event="accounts.portal_welcome",
+        context={"project": locked.project.name, "portal_url": portal_url or portal_path()},
         project=locked.project,
         dedupe_key=f"portal-welcome:{locked.pk}:{user.pk}",
         now=now,

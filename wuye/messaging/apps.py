@@ -11,6 +11,8 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from wuye.core.scheduling import schedule
+        from wuye.messaging.events import register_core_events
         from wuye.messaging.tasks import sweep_messages
 
+        register_core_events()
         schedule("messaging.sweep", task=sweep_messages, every=dt.timedelta(minutes=1))

@@ -42,9 +42,25 @@ def _render(name: str, context: dict) -> str:
         return render_to_string(name, context)
 
 
+def _event_rendering(message: Message) -> Rendered:
+    from wuye.messaging import templating
+
+    r = templating.render_event(
+        company_id=message.company_id,
+        event=message.event,
+        channel=message.channel,
+        language=message.language or settings.LANGUAGE_CODE,
+        context=dict(message.context or {}),
+    )
+    return Rendered(subject=r.subject, body=r.body)
+
+
 def render_text(message: Message) -> Rendered:
-    """Subject and body to send: from the template when set, else as stored."""
+    """Subject and body to send: from the file template when set; from the event's
+    editable template when the message has an event and no stored body; else as stored."""
     if not message.template:
+        if message.event and not message.body:
+            return _event_rendering(message)
         return Rendered(subject=message.subject, body=message.body)
     context = dict(message.context or {})
     try:
@@ -63,6 +79,16 @@ def render_text(message: Message) -> Rendered:
 def render_html(message: Message) -> str:
     """The HTML alternative, or "" when the message has no template or no HTML version."""
     if not message.template:
+        if message.event:
+            from wuye.messaging import templating
+
+            return templating.render_event(
+                company_id=message.company_id,
+                event=message.event,
+                channel=message.channel,
+                language=message.language or settings.LANGUAGE_CODE,
+                context=dict(message.context or {}),
+            ).html
         return ""
     try:
         return _render(_name(message.template, ".html"), dict(message.context or {}))

@@ -12,6 +12,7 @@ import logging
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, router, transaction
@@ -22,7 +23,22 @@ from django.utils.translation import gettext as _
 from wuye.core.errors import DomainError
 from wuye.core.phones import normalize_phone, validate_mobile
 from wuye.messaging.channels import PermanentFailure, TemporaryFailure, channel_for
-from wuye.messaging.models import Message, MessageChannel, MessageEvent, MessageStatus
+from wuye.messaging.events import event_type
+from wuye.messaging.models import (
+    ChannelAccount,
+    Message,
+    MessageCategory,
+    MessageChannel,
+    MessageEvent,
+    MessageStatus,
+    RateWindow,
+)
+from wuye.messaging.notify import (
+    notification_after_message,
+    notification_reopen,
+    policy_for,
+    quiet_release,
+)
 from wuye.messaging.rendering import TEMPLATE_CODE, render_text
 
 logger = logging.getLogger(__name__)
@@ -125,13 +141,23 @@ def message_queue(
     project: Any = None,
     dedupe_key: str | None = None,
     recipient_user: Any = None,
+    event: str = "",
+    category: str = MessageCategory.SERVICE,
+    urgent: bool = False,
+    language: str = "",
+    company: Any = None,
+    notification: Any = None,
+    not_before: dt.datetime | None = None,
     now: dt.datetime | None = None,
 ) -> Message:
     """Put a message in the outbox and schedule its delivery, inside the caller's transaction.
 
-    When ``dedupe_key`` was used before, nothing is queued and the existing message is
-    returned (also under concurrency: the unique constraint decides). Raises ``DomainError``
-    for an unknown channel, an empty or malformed recipient, or neither body nor template.
+    The text is ``body`` (and ``subject``), or rendered at delivery from the file
+    ``template`` or from the ``event``'s editable template with ``context``. ``not_before``
+    holds it back (quiet hours). When ``dedupe_key`` was used before, nothing is queued and
+    the existing message is returned (also under concurrency: the unique constraint
+    decides). Raises ``DomainError`` for an unknown channel, an empty or malformed
+    recipient, or no text at all.
     """
     if channel not in MessageChannel.values:
         raise DomainError(
@@ -140,10 +166,14 @@ def message_queue(
     recipient = _validate_recipient(channel, recipient)
     if template is not None and not TEMPLATE_CODE.match(template):
         raise DomainError(_("Invalid message template code."), field="template")
-    if not body.strip() and not template:
+    if not body.strip() and not template and not event:
         raise DomainError(_("A message needs a body or a template."), field="body")
+    if event:
+        event_type(event)  # unknown events are a caller's error, not a delivery failure
     now = now or timezone.now()
     dedupe_key = dedupe_key or None
+    if company is None and project is not None:
+        company = project.company
 
     with transaction.atomic():
         if dedupe_key is not None:
@@ -161,8 +191,14 @@ def message_queue(
                     body=body,
                     template=template,
                     context=context or {},
+                    event=event,
+                    category=category,
+                    urgent=urgent,
+                    language=language or settings.LANGUAGE_CODE,
+                    company=company,
+                    notification=notification,
                     status=MessageStatus.QUEUED,
-                    next_attempt_at=now,
+                    next_attempt_at=max(now, not_before) if not_before else now,
                     dedupe_key=dedupe_key,
                     created_at=now,
                 )
@@ -179,8 +215,11 @@ def message_queue(
             from_status="",
             to_status=MessageStatus.QUEUED,
             at=now,
+            note=f"held until {message.next_attempt_at.isoformat()}" if not_before else "",
         )
-        _enqueue_delivery(message.pk)
+        _enqueue_delivery(
+            message.pk, run_after=message.next_attempt_at if message.next_attempt_at > now else None
+        )
     return message
 
 
@@ -229,6 +268,8 @@ def _settle(
         )
         if to_status == MessageStatus.QUEUED:
             _enqueue_delivery(message.pk, run_after=message.next_attempt_at)
+        else:
+            notification_after_message(message, now=at)
     return True
 
 
@@ -254,6 +295,44 @@ def _retry_or_give_up(message: Message, error: str, at: dt.datetime) -> None:
         )
 
 
+def _defer(message: Message, *, until: dt.datetime, at: dt.datetime, why: str) -> None:
+    """Put a claimed message back without spending an attempt (quiet hours, rate limit)."""
+    _settle(
+        message,
+        to_status=MessageStatus.QUEUED,
+        code="messaging.message.deferred",
+        at=at,
+        note=f"{why}: held until {until.isoformat()}",
+        next_attempt_at=until,
+        attempts=F("attempts") - 1,
+    )
+
+
+def rate_slot(account: ChannelAccount, now: dt.datetime) -> dt.datetime | None:
+    """Take one send from the account's per-minute budget. None when taken (go ahead);
+    else the start of the next minute, when to try again. Exact across workers: each take
+    is a conditional UPDATE on the minute's row."""
+    limit = account.rate_limit_per_minute
+    if not limit:
+        return None
+    window = now.replace(second=0, microsecond=0)
+    for _attempt in range(2):
+        taken = RateWindow.objects.filter(
+            account=account, window_start=window, count__lt=limit
+        ).update(count=F("count") + 1)
+        if taken:
+            return None
+        if RateWindow.objects.filter(account=account, window_start=window).exists():
+            return window + dt.timedelta(minutes=1)
+        try:
+            with transaction.atomic():
+                RateWindow.objects.create(account=account, window_start=window, count=1)
+            return None
+        except IntegrityError:
+            continue  # another worker opened the window first: take from it
+    return window + dt.timedelta(minutes=1)
+
+
 def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Message | None:
     """Deliver one message if it is still queued and due; returns it, or None when another
     worker has it, it was already settled, or it is not due yet.
@@ -267,11 +346,32 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
     if message is None:
         return None
     try:
+        release = quiet_release(
+            policy=policy_for(message.company_id),
+            channel=message.channel,
+            urgent=message.urgent,
+            at=now,
+        )
+        if release is not None:
+            _defer(message, until=release, at=now, why="quiet hours")
+            message.refresh_from_db()
+            return message
+        channel = channel_for(message.channel)
+        account = channel.account_for(message)
+        if account is not None:
+            if account.pk != message.account_id:
+                message.account = account
+                Message.objects.filter(pk=message.pk).update(account=account)
+            slot = rate_slot(account, now)
+            if slot is not None:
+                _defer(message, until=slot, at=now, why=f"rate limit of {account.name}")
+                message.refresh_from_db()
+                return message
         rendered = render_text(message)
         if (rendered.subject, rendered.body) != (message.subject, message.body):
             message.subject, message.body = rendered.subject[:200], rendered.body
             Message.objects.filter(pk=message.pk).update(subject=message.subject, body=message.body)
-        result = channel_for(message.channel).send(message)
+        result = channel.send(message)
     except PermanentFailure as exc:
         _settle(
             message,
@@ -288,14 +388,16 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
         logger.exception("message %s: unexpected error during delivery", message.pk)
         _retry_or_give_up(message, f"{type(exc).__name__}: {exc}", now)
     else:
+        extra = {"delivered_at": now} if result.delivered else {}
         _settle(
             message,
-            to_status=MessageStatus.SENT,
-            code="messaging.message.sent",
+            to_status=MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT,
+            code="messaging.message.delivered" if result.delivered else "messaging.message.sent",
             at=now,
             provider_message_id=result.provider_id[:200],
             sent_at=now,
             last_error="",
+            **extra,
         )
     message.refresh_from_db()
     return message
@@ -377,6 +479,8 @@ def message_retry(*, actor: Any, message: Message, now: dt.datetime | None = Non
             raise DomainError(
                 _("The message changed meanwhile; reload and try again."), code="conflict"
             )
+        if message.notification_id is not None:
+            notification_reopen(message, now=now)
         _event(
             message,
             code="messaging.message.retried",
@@ -410,5 +514,52 @@ def message_cancel(
             actor=actor,
             note=note,
         )
-    message.refresh_from_db()
+        message.refresh_from_db()
+        notification_after_message(message, now=now)
     return message
+
+
+# --- batch delivery (campaigns) -------------------------------------------------------------
+
+BATCH_SIZE = 100
+
+
+def enqueue_batch_delivery(*, source: str, workers: int) -> None:
+    """Start ``workers`` batch tasks that deliver the queued messages of ``source``."""
+    from wuye.messaging.tasks import deliver_batch
+
+    backend = deliver_batch.get_backend()
+    for _worker in range(workers):
+        if _tasks_share_our_database(backend):
+            deliver_batch.enqueue(source)
+        else:
+            transaction.on_commit(partial(deliver_batch.enqueue, source))
+
+
+def message_deliver_batch(*, source: str, now: dt.datetime | None = None, limit: int = 0) -> int:
+    """Deliver due queued messages of ``source`` until none is left (or ``limit`` were
+    tried); several runs share the work safely (each message is claimed on its own).
+    Returns how many this run delivered or settled."""
+    done = 0
+    while True:
+        at = now or timezone.now()
+        ids = list(
+            Message.objects.filter(
+                notification__source=source,
+                status=MessageStatus.QUEUED,
+                next_attempt_at__lte=at,
+            )
+            .order_by("id")
+            .values_list("pk", flat=True)[:BATCH_SIZE]
+        )
+        if not ids:
+            return done
+        progressed = False
+        for message_id in ids:
+            if message_deliver(message_id=message_id, now=now) is not None:
+                done += 1
+                progressed = True
+            if limit and done >= limit:
+                return done
+        if not progressed:
+            return done  # others hold them all

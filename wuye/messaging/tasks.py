@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from wuye.messaging.services import message_deliver, message_requeue_stale, message_retry_due
+from wuye.messaging.services import (
+    message_deliver,
+    message_deliver_batch,
+    message_requeue_stale,
+    message_retry_due,
+)
 
 
 @task()
@@ -18,3 +23,9 @@ def deliver_message(message_id: int) -> str:
 def sweep_messages() -> dict[str, int]:
     """Requeue messages of dead workers and re-enqueue overdue ones (scheduled every minute)."""
     return {"requeued": message_requeue_stale(), "enqueued": message_retry_due()}
+
+
+@task()
+def deliver_batch(source: str) -> int:
+    """Deliver the queued messages of one campaign (or other bulk ``source``)."""
+    return message_deliver_batch(source=source)

@@ -26,13 +26,17 @@ from wuye.messaging.channels.base import (
 )
 from wuye.messaging.channels.console import ConsoleChannel
 from wuye.messaging.channels.email import EmailChannel
+from wuye.messaging.channels.in_app import InAppChannel
 
 ChannelFactory = Callable[[], Channel]
 
 _REGISTRY: dict[str, ChannelFactory] = {
     ConsoleChannel.name: ConsoleChannel,
     EmailChannel.name: EmailChannel,
+    InAppChannel.name: InAppChannel,
 }
+# Channels that need no provider and are always on.
+ALWAYS_ENABLED = frozenset({InAppChannel.name})
 
 
 def register_channel(name: str, factory: ChannelFactory) -> None:
@@ -41,7 +45,7 @@ def register_channel(name: str, factory: ChannelFactory) -> None:
 
 
 def enabled_channels() -> frozenset[str]:
-    return frozenset(settings.WUYE_MESSAGE_CHANNELS)
+    return frozenset(settings.WUYE_MESSAGE_CHANNELS) | ALWAYS_ENABLED
 
 
 def console_fallback_allowed() -> bool:

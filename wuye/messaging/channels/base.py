@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
-    from wuye.messaging.models import Message
+    from wuye.messaging.models import ChannelAccount, Message
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class DeliveryResult:
     """What the provider said: its id for the message, kept for support and receipts."""
 
     provider_id: str = ""
+    # True when sending is itself the delivery (the in-app inbox); else a receipt may follow.
+    delivered: bool = False
 
 
 class DeliveryFailure(Exception):
@@ -34,6 +36,11 @@ class Channel(ABC):
     ``TemporaryFailure`` / ``PermanentFailure``; it must not touch the message's status."""
 
     name: ClassVar[str]
+
+    def account_for(self, message: Message) -> ChannelAccount | None:
+        """The provider account that will send ``message`` (for its rate limit and
+        receipts); None for channels without accounts. Called by the core before ``send``."""
+        return None
 
     @abstractmethod
     def send(self, message: Message) -> DeliveryResult:

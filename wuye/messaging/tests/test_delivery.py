@@ -144,15 +144,27 @@ def test_permanent_failure_fails_at_once(db, scripted_sms):
     assert message.last_error == "unknown number"
 
 
-@pytest.mark.parametrize("channel", ["sms", "wechat", "in_app"])
-def test_channel_not_configured_fails_clearly_in_production(db, settings, production_like, channel):
-    settings.WUYE_MESSAGE_CHANNELS = ["email", channel]  # enabled, but no adapter exists yet
+@pytest.mark.parametrize("channel", ["sms", "wechat"])
+def test_channel_without_a_provider_account_fails_clearly_in_production(
+    db, settings, production_like, channel
+):
+    settings.WUYE_MESSAGE_CHANNELS = ["email", channel]  # enabled, but no account configured
     message = message_queue(channel=channel, recipient="13800001111", body="x", now=T0)
 
     message = message_deliver(message_id=message.pk, now=T0)
 
     assert message.status == MessageStatus.FAILED
-    assert channel in message.last_error
+    assert "未配置" in message.last_error or "configured" in message.last_error
+
+
+def test_channel_not_enabled_fails_clearly_in_production(db, settings, production_like):
+    settings.WUYE_MESSAGE_CHANNELS = ["email"]
+    message = message_queue(channel="sms", recipient="13800001111", body="x", now=T0)
+
+    message = message_deliver(message_id=message.pk, now=T0)
+
+    assert message.status == MessageStatus.FAILED
+    assert "sms" in message.last_error
     assert "未配置" in message.last_error or "not configured" in message.last_error
 
 

@@ -32,8 +32,19 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
+    # The provider's receipt confirmed the handset (or inbox) received it.
+    DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class MessageCategory(models.TextChoices):
+    """Why a message is sent. Recipients may opt out of greetings and marketing, never of
+    service messages (login codes, ticket updates, outage notices, bills)."""
+
+    SERVICE = "service", _("Service")
+    GREETING = "greeting", _("Greeting")
+    MARKETING = "marketing", _("Marketing and activities")
 
 
 class Message(models.Model):
@@ -41,6 +52,14 @@ class Message(models.Model):
     mobile number, an open id or a user id. When ``template`` is set, subject and body are
     rendered from it with ``context`` at delivery time."""
 
+    company = models.ForeignKey(
+        "places.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("company"),
+    )
     project = models.ForeignKey(
         "places.Project",
         on_delete=models.SET_NULL,
@@ -49,6 +68,27 @@ class Message(models.Model):
         related_name="messages",
         verbose_name=_("project"),
     )
+    # The logical notification this message delivers on one channel (None for plain messages).
+    notification = models.ForeignKey(
+        "messaging.Notification",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("notification"),
+    )
+    # The event this message tells about (``accounts.login_code``, ``greeting.holiday`` …):
+    # chooses the editable template and the provider's pre-approved SMS/WeChat template.
+    event = models.CharField(_("event"), max_length=100, blank=True)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=MessageCategory.choices,
+        default=MessageCategory.SERVICE,
+    )
+    # Urgent messages ignore quiet hours.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
     channel = models.CharField(_("channel"), max_length=20, choices=MessageChannel.choices)
     recipient = models.CharField(_("recipient"), max_length=254)
     recipient_user = models.ForeignKey(
@@ -73,6 +113,20 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     provider_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
+    # The provider account that sent it, and the provider's template (SMS, WeChat).
+    account = models.ForeignKey(
+        "messaging.ChannelAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("provider account"),
+    )
+    provider_template_code = models.CharField(_("provider template"), max_length=100, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    receipt_error = models.CharField(_("receipt error"), max_length=500, blank=True)
+    # In-app messages: when the recipient opened it.
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # The same key can never be queued twice (e.g. ``otp:<mobile>:<code id>``).
     dedupe_key = models.CharField(
         _("dedupe key"), max_length=200, null=True, blank=True, unique=True
@@ -88,6 +142,7 @@ class Message(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="message_status_due"),
             models.Index(fields=["project", "-created_at"], name="message_project_recent"),
             models.Index(fields=["recipient_user", "-created_at"], name="message_user_recent"),
+            models.Index(fields=["account", "provider_message_id"], name="message_provider_id"),
         ]
 
     def __str__(self) -> str:
