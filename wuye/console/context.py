@@ -51,6 +51,13 @@ class ConsoleContext:
     def portal_url(self) -> str | None:
         return optional_url("portal:home")
 
+    @cached_property
+    def outbox_url(self) -> str | None:
+        """Link to the outbox for staff who may read it (customer service and up)."""
+        if not (self.scope.is_superuser or self.scope.can_anywhere(Capability.MANAGE_OUTREACH)):
+            return None
+        return optional_url("messaging:outbox")
+
 
 def console(request: HttpRequest) -> dict[str, Any]:
     return {"console": ConsoleContext(request)}

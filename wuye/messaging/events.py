@@ -20,9 +20,9 @@ from wuye.core.errors import DomainError
 # Every template may use these; ``notify`` fills them in from the recipient and project.
 COMMON_VARIABLES: tuple[str, ...] = ("name", "project", "company", "service_phone")
 COMMON_SAMPLE: Mapping[str, str] = {
-    "name": "张三",
-    "project": "阳光新邸",
-    "company": "杭州万家物业",
+    "name": "王先生",
+    "project": "示例花园",
+    "company": "示例物业",
     "service_phone": "0571-87961234",
 }
 

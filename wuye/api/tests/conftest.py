@@ -55,6 +55,9 @@ class ApiClient:
     def patch(self, path: str, body: Any) -> Any:
         return self._send("PATCH", path, body)
 
+    def put(self, path: str, body: Any) -> Any:
+        return self._send("PUT", path, body)
+
     def delete(self, path: str) -> Any:
         return self._done(self.client.delete(f"/api/v1{path}", headers=self.headers))
 

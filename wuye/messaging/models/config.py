@@ -149,7 +149,7 @@ class MessagingPolicy(TimeStamped):
         return str(self.company)
 
 
-class RateWindow(models.Model):
+class RateWindow(models.Model):  # noqa: DJ008 (bookkeeping row, never shown)
     """Messages sent through one account in one minute; a conditional UPDATE takes a slot."""
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
