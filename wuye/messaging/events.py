@@ -108,15 +108,18 @@ def register_core_events() -> None:
             code="servicedesk.escalation",
             label=_("Ticket deadline warning or breach"),
             category="service",
-            variables=("ticket", "clock", "due_at", "level"),
+            variables=("ticket", "clock", "due_at", "level", "subject", "text"),
             sample={
                 "ticket": "BX-20261202-0001",
-                "clock": "到场",
-                "due_at": "2026-12-02 10:30",
-                "level": "warning",
+                "clock": "arrival",
+                "due_at": "2026-12-02T10:30:00+08:00",
+                "level": "warn",
+                "subject": "工单 BX-20261202-0001：到场时限 2026-12-02 10:30 将到",
+                "text": "工单 BX-20261202-0001（示例花园，户内报修）的到场时限为 10:30，请在此之前处理。",
             },
-            subject=_("Ticket {{ ticket }}: {{ clock }} due {{ due_at }}"),
-            body=_("Ticket {{ ticket }}: the {{ clock }} deadline is {{ due_at }}."),
+            # The service desk words the text in the site's language (see escalation._text).
+            subject=_("{{ subject }}"),
+            body=_("{{ text }}"),
         )
     )
     register_event(

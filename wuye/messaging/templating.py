@@ -48,7 +48,7 @@ class TemplateText:
 def render_string(source: str, context: dict[str, Any], *, html: bool = False) -> str:
     engine = _HTML_ENGINE if html else _TEXT_ENGINE
     try:
-        return engine.from_string(source).render(Context(context))
+        return engine.from_string(source).render(Context(context, autoescape=html))
     except TemplateSyntaxError as exc:
         from wuye.messaging.channels.base import PermanentFailure
 

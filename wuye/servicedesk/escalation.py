@@ -53,6 +53,7 @@ from django_tasks import task
 
 from wuye.accounts.models import Role, User
 from wuye.messaging.models import MessageChannel
+from wuye.messaging.notify import notify
 from wuye.messaging.services import message_queue
 from wuye.servicedesk import sla
 from wuye.servicedesk.models import (
@@ -224,6 +225,24 @@ def _record(
             body=body,
             project=ticket.project,
             dedupe_key=f"servicedesk.escalation.{escalation.pk}.{user.pk}",
+            now=now,
+        )
+        # …and on the console's notification bell.
+        notify(
+            event="servicedesk.escalation",
+            recipient=user,
+            project=ticket.project,
+            context={
+                "ticket": ticket.number,
+                "clock": clock.kind,
+                "due_at": status.due_at.isoformat(),
+                "level": level,
+                "subject": subject,
+                "text": body,
+            },
+            channels=["in_app"],
+            source=f"ticket:{ticket.pk}",
+            dedupe_key=f"servicedesk.escalation.{escalation.pk}.{user.pk}.bell",
             now=now,
         )
     if not users:

@@ -33,8 +33,13 @@ def _dispatched(world, register, **kwargs) -> Ticket:
     )
 
 
+def _outbox():
+    """Messages by e-mail or console; each also rings the in-app bell (tested below)."""
+    return Message.objects.exclude(channel="in_app")
+
+
 def _messages(user) -> list[Message]:
-    return list(Message.objects.filter(recipient_user=user).order_by("id"))
+    return list(_outbox().filter(recipient_user=user).order_by("id"))
 
 
 def _levels(ticket: Ticket) -> set[tuple[str, str]]:
@@ -85,8 +90,8 @@ def test_warn_then_breach_then_second_level_each_to_the_right_people(world, regi
     ]
     assert events[2].data["recipients"] == [{"id": world.desk.pk, "name": "desk"}]
     # Every message names its escalation row and recipient: never queued twice
-    keys = set(Message.objects.values_list("dedupe_key", flat=True))
-    assert len(keys) == Message.objects.count() == 7
+    keys = set(_outbox().values_list("dedupe_key", flat=True))
+    assert len(keys) == _outbox().count() == 7
     assert all(k.startswith("servicedesk.escalation.") for k in keys)
 
 
@@ -95,10 +100,10 @@ def test_running_the_sweep_twice_at_the_same_moment_sends_each_warning_once(worl
     first = escalation_sweep(now=at(25))
     second = escalation_sweep(now=at(25))
     assert (first, second) == (SweepResult(warned=2), SweepResult())
-    assert Message.objects.count() == 2
+    assert _outbox().count() == 2
     # and later sweeps never warn again, whatever happens to the clock
     assert escalation_sweep(now=at(29)) == SweepResult()
-    assert Message.objects.count() == 2
+    assert _outbox().count() == 2
 
 
 def test_a_late_sweep_skips_the_warning_and_reports_the_breach(world, register):
@@ -118,7 +123,7 @@ def test_the_second_level_delay_is_the_projects_setting(world, register):
     other = register(project=world.p2, unit=world.u2, reporter=world.occupant2, actor=world.admin)
     assert escalation_sweep(now=at(61)) == SweepResult(breached=2)
     assert escalation_sweep(now=at(151)) == SweepResult(second=2)
-    assert {m.recipient_user for m in Message.objects.filter(project=world.p2)} == {world.manager2}
+    assert {m.recipient_user for m in _outbox().filter(project=world.p2)} == {world.manager2}
     assert other.project == world.p2
 
 
@@ -153,7 +158,7 @@ def test_a_paused_ticket_is_not_escalated_and_warns_after_resuming(world, regist
     # even if the cached state were stale: the engine's state decides
     TicketClock.objects.filter(ticket=ticket, kind="completion").update(state="running")
     assert escalation_sweep(now=next_morning) == SweepResult()
-    assert Message.objects.count() == 0
+    assert _outbox().count() == 0
     # When work resumes at 09:00 the deadline moved by the 7 working hours paused (→ 15:30)
     ticket = s.ticket_resume(actor=world.tech, ticket=ticket, now=next_morning)
     assert clocks(ticket)["completion"].due_at == dt.datetime(2026, 11, 25, 15, 30, tzinfo=TZ)
@@ -170,10 +175,10 @@ def test_no_message_once_the_clock_stopped(world, register):
     # Then no sweep that day says anything about response, arrival or completion
     for minutes in (20, 31, 151, 6 * 60, 14 * 60):
         assert escalation_sweep(now=at(minutes)) == SweepResult()
-    assert Message.objects.count() == 0
+    assert _outbox().count() == 0
     # the return-visit clock (3 days, warned a day before) is customer service's job
     assert escalation_sweep(now=at(60 + 2 * 24 * 60)) == SweepResult(warned=1)
-    assert [m.recipient_user for m in Message.objects.all()] == [world.desk]
+    assert [m.recipient_user for m in _outbox().all()] == [world.desk]
 
 
 def test_a_cancelled_ticket_is_not_escalated(world, register):
@@ -263,15 +268,15 @@ def test_two_sweeps_at_the_same_moment_send_each_warning_once(world, register):
     # Then between them they warned each clock once, with one message each
     assert sum(r.warned for r in results) == 16
     assert TicketEscalation.objects.count() == 16
-    assert Message.objects.count() == 16
-    assert Message.objects.filter(recipient_user=world.tech).count() == 16
+    assert _outbox().count() == 16
+    assert _outbox().filter(recipient_user=world.tech).count() == 16
     assert all(len(_levels(t)) == 2 for t in tickets)
     # and the breach a little later, again from two sweeps at once, once per clock
     results = _run_at_once(
         lambda: escalation_sweep(now=at(31)), lambda: escalation_sweep(now=at(31))
     )
     assert sum(r.breached for r in results) == 16
-    assert Message.objects.filter(recipient_user=world.desk).count() == 16
+    assert _outbox().filter(recipient_user=world.desk).count() == 16
 
 
 def test_the_unique_constraint_refuses_a_level_recorded_meanwhile(world, register):
@@ -282,7 +287,18 @@ def test_the_unique_constraint_refuses_a_level_recorded_meanwhile(world, registe
     assert escalation._record(ticket, clock, "warn", status, at(21)) is True
     # When it inserts its own row: the constraint refuses it, nothing else is written
     assert escalation._record(ticket, clock, "warn", status, at(21)) is False
-    assert Message.objects.count() == 1
+    assert _outbox().count() == 1
     assert ticket.events.filter(code="servicedesk.ticket.escalated").count() == 1
     # and the transaction goes on (the loser's insert ran in a savepoint)
     assert TicketEscalation.objects.filter(clock=clock).count() == 1
+
+
+def test_every_escalation_also_rings_the_bell_once(world, register):
+    _dispatched(world, register)
+    escalation_sweep(now=at(25))
+    escalation_sweep(now=at(25))
+
+    bells = Message.objects.filter(channel="in_app")
+    assert bells.count() == _outbox().count() > 0
+    assert {m.recipient_user for m in bells} == {m.recipient_user for m in _outbox()}
+    assert all(m.status == "queued" and m.event == "servicedesk.escalation" for m in bells)
