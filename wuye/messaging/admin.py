@@ -1,15 +1,28 @@
-"""Read-only outbox in the Django admin, with a "retry" action for failed messages."""
+"""Read-only outbox in the Django admin, with a "retry" action for failed messages; provider
+accounts (write-only secrets, callback URLs) with their pre-approved templates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from wuye.core.errors import DomainError
-from wuye.messaging.models import Message, MessageEvent
+from wuye.messaging.models import (
+    ChannelAccount,
+    Message,
+    MessageEvent,
+    Provider,
+    ProviderTemplate,
+)
 from wuye.messaging.services import message_retry
 
 _EVENT_FIELDS = ("at", "code", "from_status", "to_status", "actor", "note")
@@ -117,3 +130,111 @@ class MessageAdmin(admin.ModelAdmin):
                 % {"count": skipped},
                 messages.WARNING,
             )
+
+
+# --- provider accounts ------------------------------------------------------------------------
+# Which status-callback URL each provider is given (see docs/messaging-providers.md).
+_CALLBACK_ROUTES: dict[str, tuple[str, bool]] = {
+    Provider.ALIYUN_SMS: ("messaging_hooks:aliyun", True),  # True: ?token=<callback secret>
+    Provider.TENCENT_SMS: ("messaging_hooks:tencent", True),
+    Provider.HTTP_SMS: ("messaging_hooks:http", False),
+    Provider.WECHAT_MP: ("messaging_hooks:wechat", False),
+}
+
+
+def callback_path(account: ChannelAccount) -> str:
+    """The path the provider must call with its status reports ("" for SMTP)."""
+    route = _CALLBACK_ROUTES.get(account.provider)
+    if route is None or account.pk is None:
+        return ""
+    name, with_token = route
+    path = reverse(name, args=[account.pk])
+    return f"{path}?token={account.callback_secret}" if with_token else path
+
+
+class ChannelAccountForm(forms.ModelForm):
+    """The secret is write-only: never rendered back, kept when left empty."""
+
+    new_secret = forms.CharField(
+        label=ChannelAccount._meta.get_field("secret").verbose_name,
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "AccessKey secret, SecretKey, AppSecret or password. Never shown again; leave "
+            "empty to keep the current one."
+        ),
+    )
+
+    class Meta:
+        model = ChannelAccount
+        fields = [
+            "company",
+            "provider",
+            "name",
+            "is_active",
+            "key_id",
+            "sign_name",
+            "config",
+            "rate_limit_per_minute",
+        ]
+
+    def save(self, commit: bool = True) -> ChannelAccount:
+        account: ChannelAccount = super().save(commit=False)
+        if self.cleaned_data.get("new_secret"):
+            account.secret = self.cleaned_data["new_secret"]
+        if commit:
+            account.save()
+            self.save_m2m()
+        return account
+
+
+class ProviderTemplateInline(admin.TabularInline):
+    model = ProviderTemplate
+    fields = ["event", "code", "variables"]
+    extra = 1
+
+
+@admin.register(ChannelAccount)
+class ChannelAccountAdmin(admin.ModelAdmin):
+    form = ChannelAccountForm
+    list_display = [
+        "name",
+        "provider",
+        "channel",
+        "company",
+        "is_active",
+        "secret_set",
+        "rate_limit_per_minute",
+    ]
+    list_filter = ["provider", "is_active", "company"]
+    list_select_related = ["company"]
+    search_fields = ["name", "key_id", "sign_name"]
+    inlines = [ProviderTemplateInline]
+
+    @admin.display(description=_("secret set"), boolean=True)
+    def secret_set(self, obj: ChannelAccount) -> bool:
+        return bool(obj.secret)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # A callable bound to this request (so the URL is absolute for this site), made once
+        # per request: the admin compares the readonly fields of several calls.
+        show: Callable[[ChannelAccount], str] | None = getattr(request, "_wuye_callback_url", None)
+        if show is None:
+
+            def callback_url(account: ChannelAccount) -> str:
+                path = callback_path(account)
+                if not path:
+                    return "-"
+                return format_html("<code>{}</code>", request.build_absolute_uri(path))
+
+            show = admin.display(description=_("status callback URL"))(callback_url)
+            request._wuye_callback_url = show  # type: ignore[attr-defined]
+        return ["channel", "secret_set", "callback_secret", show]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        # the write-only secret right after the key id
+        fields.remove("new_secret")
+        fields.insert(fields.index("key_id") + 1, "new_secret")
+        return fields

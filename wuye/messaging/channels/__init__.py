@@ -27,6 +27,8 @@ from wuye.messaging.channels.base import (
 from wuye.messaging.channels.console import ConsoleChannel
 from wuye.messaging.channels.email import EmailChannel
 from wuye.messaging.channels.in_app import InAppChannel
+from wuye.messaging.channels.sms import SmsChannel
+from wuye.messaging.channels.wechat import WechatChannel
 
 ChannelFactory = Callable[[], Channel]
 
@@ -34,6 +36,8 @@ _REGISTRY: dict[str, ChannelFactory] = {
     ConsoleChannel.name: ConsoleChannel,
     EmailChannel.name: EmailChannel,
     InAppChannel.name: InAppChannel,
+    SmsChannel.name: SmsChannel,
+    WechatChannel.name: WechatChannel,
 }
 # Channels that need no provider and are always on.
 ALWAYS_ENABLED = frozenset({InAppChannel.name})
