@@ -388,7 +388,7 @@ def message_deliver(*, message_id: int, now: dt.datetime | None = None) -> Messa
         logger.exception("message %s: unexpected error during delivery", message.pk)
         _retry_or_give_up(message, f"{type(exc).__name__}: {exc}", now)
     else:
-        extra = {"delivered_at": now} if result.delivered else {}
+        extra: dict[str, Any] = {"delivered_at": now} if result.delivered else {}
         _settle(
             message,
             to_status=MessageStatus.DELIVERED if result.delivered else MessageStatus.SENT,

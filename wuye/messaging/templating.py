@@ -60,6 +60,7 @@ def variables_used(source: str) -> set[str]:
     template = _TEXT_ENGINE.from_string(source)
     names: set[str] = set()
     for node in template.nodelist.get_nodes_by_type(VariableNode):
+        assert isinstance(node, VariableNode)
         var = node.filter_expression.var
         lookup = getattr(var, "var", None)
         if isinstance(lookup, str):
