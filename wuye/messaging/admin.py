@@ -20,6 +20,9 @@ from wuye.messaging.models import (
     ChannelAccount,
     Message,
     MessageEvent,
+    MessageTemplate,
+    MessagingPolicy,
+    Notification,
     Provider,
     ProviderTemplate,
 )
@@ -238,3 +241,69 @@ class ChannelAccountAdmin(admin.ModelAdmin):
         fields.remove("new_secret")
         fields.insert(fields.index("key_id") + 1, "new_secret")
         return fields
+
+
+@admin.register(MessagingPolicy)
+class MessagingPolicyAdmin(admin.ModelAdmin):
+    """A company's quiet hours and default channel order (see docs/messaging.md)."""
+
+    list_display = ["company", "quiet_start", "quiet_end", "quiet_channels", "default_channels"]
+    search_fields = ["company__name"]
+
+
+class MessageTemplateForm(forms.ModelForm):
+    class Meta:
+        model = MessageTemplate
+        fields = ["company", "event", "channel", "language", "subject", "body", "html", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        from wuye.messaging.templating import validate_template
+
+        data = super().clean() or {}
+        company = data.get("company")
+        try:
+            validate_template(
+                event=data.get("event", ""),
+                channel=data.get("channel", ""),
+                subject=data.get("subject", ""),
+                body=data.get("body", ""),
+                html=data.get("html", ""),
+                company_id=company.pk if company else None,
+            )
+        except DomainError as exc:
+            field = exc.field if exc.field in self.fields else None
+            self.add_error(field, str(exc.message))
+        return data
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    """Site-wide templates (no company) are edited here; companies edit theirs in the
+    console (消息 → 消息模板), where they are also previewed. Validated the same way."""
+
+    form = MessageTemplateForm
+    list_display = ["event", "channel", "language", "company", "is_active", "updated_at"]
+    list_filter = ["channel", "language", "is_active"]
+    search_fields = ["event", "body"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: one event for one person and the channels tried."""
+
+    list_display = ["id", "created_at", "event", "recipient_name", "channels", "step", "status"]
+    list_filter = ["status", "category"]
+    search_fields = ["event", "source", "dedupe_key", "recipient_name"]
+    list_select_related = True
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -53,3 +53,16 @@ def test_retry_action_requeues_failed_messages_only(admin_client, failed_and_sen
     assert (failed.status, failed.attempts) == (MessageStatus.QUEUED, 0)
     assert sent.status == MessageStatus.SENT
     assert failed.events.last().code == "messaging.message.retried"
+
+
+def test_a_site_template_with_an_unknown_variable_is_refused_on_its_field(admin_client):
+    from wuye.messaging.models import MessageTemplate
+
+    response = admin_client.post(
+        "/admin/messaging/messagetemplate/add/",
+        {"event": "messaging.message", "channel": "", "language": "zh-hans", "body": "{{ pin }}"},
+    )
+
+    assert response.status_code == 200
+    assert "pin" in response.context["adminform"].form.errors["body"][0]
+    assert not MessageTemplate.objects.exists()
