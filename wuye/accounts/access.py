@@ -32,6 +32,7 @@ class Capability(StrEnum):
     SERVICE_DESK = "service_desk"  # register, dispatch, return visits, close tickets
     FIELD_WORK = "field_work"  # take and work tickets (grab, accept, arrive, complete)
     MANAGE_SERVICE_DESK = "manage_service_desk"  # SLA policies, teams, price list, categories
+    MANAGE_NOTICES = "manage_notices"  # write, publish, withdraw and pin notices (公示栏)
 
 
 _ALL = frozenset(Capability)
@@ -45,9 +46,17 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.VIEW_PERSONAL_DATA,
             Capability.IMPORT_EXPORT,
             Capability.SERVICE_DESK,
+            Capability.MANAGE_NOTICES,
         }
     ),
-    Role.QUALITY: frozenset({Capability.VIEW, Capability.IMPORT_EXPORT, Capability.SERVICE_DESK}),
+    Role.QUALITY: frozenset(
+        {
+            Capability.VIEW,
+            Capability.IMPORT_EXPORT,
+            Capability.SERVICE_DESK,
+            Capability.MANAGE_NOTICES,
+        }
+    ),
     Role.ENGINEERING: frozenset({Capability.VIEW, Capability.FIELD_WORK}),
     Role.SECURITY: frozenset({Capability.VIEW, Capability.FIELD_WORK}),
     Role.CLEANING: frozenset({Capability.VIEW, Capability.FIELD_WORK}),

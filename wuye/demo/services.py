@@ -19,10 +19,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.utils import timezone
 
 from wuye.accounts.models import Department, Membership, Role, User
 from wuye.core.crypto import blind_index
 from wuye.demo.data.plan import DemoPlan, build_plan
+from wuye.demo.notices import notices_demo_load
 from wuye.demo.tickets import desk_demo_load
 from wuye.places.models import Building, Company, District, Occupancy, Occupant, Project, Unit
 
@@ -130,6 +132,9 @@ def demo_load(
         ).update(user=users[resident.username])
     if tickets:
         result.created.update(desk_demo_load(projects=list(projects.values()), now=now))
+    result.created.update(
+        notices_demo_load(projects=list(projects.values()), now=now or timezone.now())
+    )
     result.logins = _logins(plan, projects, companies, districts)
     return result
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from wuye.portal import views, views_tickets
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("tickets/<int:pk>/fee/", views_tickets.ticket_fee, name="ticket-fee"),
     path("prices/", views_tickets.price_list, name="prices"),
     path("tickets/<int:pk>/photos/", views_tickets.ticket_photos, name="ticket-photos"),
+    # 公示栏 and 三公开 (wuye.notices)
+    path("notices/", include("wuye.notices.urls_portal")),
+    # 消息 (wuye.messaging)
+    path("messages/", include("wuye.messaging.urls_portal")),
 ]

@@ -116,7 +116,7 @@ class PreferenceIn(Schema):
     language: Literal["zh-hans", "en", ""] | None = None
 
 
-class EventOut(Out):
+class MessageEventTypeOut(Out):
     code: str
     label: str
     category: str
@@ -334,7 +334,7 @@ def put_preference(request: ApiRequest, payload: PreferenceIn) -> Any:
 # --- events and templates --------------------------------------------------------------------
 
 
-@router.get("/message-events", response={200: list[EventOut], **READ_ERRORS})
+@router.get("/message-events", response={200: list[MessageEventTypeOut], **READ_ERRORS})
 def list_events(request: ApiRequest) -> Any:
     """Every event the system sends, with the variables its templates may use."""
     return [
