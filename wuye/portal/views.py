@@ -31,6 +31,7 @@ from wuye.accounts.access import is_resident, scope_for
 from wuye.accounts.otp import login_code_request, login_code_verify
 from wuye.core.errors import DomainError
 from wuye.core.http import AuthenticatedHttpRequest, HtmxHttpRequest
+from wuye.messaging.selectors import inbox_unread_count
 from wuye.portal import selectors, services
 from wuye.portal.forms import CodeLoginForm, CodeRequestForm, PasswordLoginForm, ProfileForm
 
@@ -161,7 +162,15 @@ def logout(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     projects = selectors.resident_projects(user=request.user)
     open_tickets = selectors.resident_open_ticket_count(user=request.user)
-    return render(request, "portal/home.html", {"projects": projects, "open_tickets": open_tickets})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "projects": projects,
+            "open_tickets": open_tickets,
+            "unread_messages": inbox_unread_count(request.user),
+        },
+    )
 
 
 @resident_required
