@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wuye.api",
     "wuye.demo",
     "wuye.servicedesk",
+    "wuye.outreach",
     "wuye.notices",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("console/", include("wuye.console.urls")),
     path("console/data/", include("wuye.dataio.urls")),
     path("console/desk/", include("wuye.servicedesk.urls")),
+    path("console/outreach/", include("wuye.outreach.urls")),
     path("console/messages/", include("wuye.messaging.urls_console")),
     path("console/notices/", include("wuye.notices.urls")),
     path("console/tokens/", include("wuye.api.urls")),

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     FIELD_WORK = "field_work"  # take and work tickets (grab, accept, arrive, complete)
     MANAGE_SERVICE_DESK = "manage_service_desk"  # SLA policies, teams, price list, categories
     MANAGE_NOTICES = "manage_notices"  # write, publish, withdraw and pin notices (公示栏)
+    MANAGE_OUTREACH = "manage_outreach"  # campaigns, message rules, activities, outage notices
 
 
 _ALL = frozenset(Capability)
@@ -47,6 +48,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             Capability.IMPORT_EXPORT,
             Capability.SERVICE_DESK,
             Capability.MANAGE_NOTICES,
+            Capability.MANAGE_OUTREACH,
         }
     ),
     Role.QUALITY: frozenset(

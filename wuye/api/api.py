@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 
 from wuye.api import docs, errors
 from wuye.api.auth import bearer, session
-from wuye.api.routers import me, messages, notices, places, ticket_reports, tickets
+from wuye.api.routers import me, messages, notices, outreach, places, ticket_reports, tickets
 
 if TYPE_CHECKING:
     from ninja.operation import Operation
@@ -42,3 +42,4 @@ api.add_router("", tickets.router)
 api.add_router("", ticket_reports.router)
 api.add_router("", messages.router)
 api.add_router("", notices.router)
+api.add_router("", outreach.router)

@@ -24,7 +24,9 @@ from django.utils import timezone
 from wuye.accounts.models import Department, Membership, Role, User
 from wuye.core.crypto import blind_index
 from wuye.demo.data.plan import DemoPlan, build_plan
+from wuye.demo.messages import messages_demo_load
 from wuye.demo.notices import notices_demo_load
+from wuye.demo.outreach import outreach_demo_load
 from wuye.demo.tickets import desk_demo_load
 from wuye.places.models import Building, Company, District, Occupancy, Occupant, Project, Unit
 
@@ -132,8 +134,12 @@ def demo_load(
         ).update(user=users[resident.username])
     if tickets:
         result.created.update(desk_demo_load(projects=list(projects.values()), now=now))
+    result.created.update(outreach_demo_load(projects=list(projects.values()), now=now))
     result.created.update(
         notices_demo_load(projects=list(projects.values()), now=now or timezone.now())
+    )
+    result.created.update(
+        messages_demo_load(projects=list(projects.values()), now=now or timezone.now())
     )
     result.logins = _logins(plan, projects, companies, districts)
     return result
