@@ -33,7 +33,7 @@ def inbox_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @resident_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    pref = ContactPreference.objects.filter(user_id=request.user.pk).first()
+    pref = ContactPreference.objects.filter(user_id=int(request.user.pk or 0)).first()
     if request.method == "POST":
         form = PreferenceForm(request.POST)
         if form.is_valid():
