@@ -7,7 +7,7 @@ WUYE := $(BIN)/wuye
 WUYE_PORT ?= 8000
 export WUYE_PORT
 
-.PHONY: run install install-test test lint typecheck check-migrations messages serve demo clean bench bench-tickets
+.PHONY: run install install-test test lint typecheck check-migrations messages serve demo clean bench bench-tickets bench-campaign
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,9 @@ bench: install
 
 bench-tickets: install
 	$(BIN)/python -m benchmarks.tickets
+
+bench-campaign: install-test
+	$(BIN)/python -m benchmarks.campaign
 
 messages: install
 	cd wuye && ../$(BIN)/django-admin makemessages -l zh_Hans --ignore=tests --no-obsolete
