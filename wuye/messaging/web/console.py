@@ -16,7 +16,7 @@ from wuye.console.views.common import apply_errors, forbidden, list_project_id, 
 from wuye.core.errors import DomainError
 from wuye.messaging import selectors
 from wuye.messaging.events import all_events, event_type, known_event
-from wuye.messaging.models import MessageStatus, MessageTemplate
+from wuye.messaging.models import MessageCategory, MessageStatus, MessageTemplate
 from wuye.messaging.people import (
     inbox_mark_all_read,
     inbox_mark_read,
@@ -153,7 +153,11 @@ def template_list(request: HttpRequest) -> HttpResponse:
     for event in all_events():
         own = [t for (code, _c, _l), t in overrides.items() if code == event.code]
         rows.append(
-            {"event": event, "overrides": sorted(own, key=lambda t: (t.channel, t.language))}
+            {
+                "event": event,
+                "category": MessageCategory(event.category).label,
+                "overrides": sorted(own, key=lambda t: (t.channel, t.language)),
+            }
         )
     return render(
         request,
