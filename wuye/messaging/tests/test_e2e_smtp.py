@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
 
 from wuye.core.tests.processes import free_port
 from wuye.messaging.models import (
@@ -36,6 +38,7 @@ from wuye.messaging.models import (
     NotificationStatus,
 )
 from wuye.messaging.notify import notify
+from wuye.messaging.services import message_deliver
 from wuye.messaging.tests.providers_server import (  # noqa: F401 (fixtures)
     company,
     fake,
@@ -112,10 +115,31 @@ def occupant(company, settings) -> Any:
 
 
 def _deliver() -> None:
-    """Run the task queue dry with the real worker (SMS first, then any fallback)."""
-    call_command(
-        "db_worker", batch=True, reload=False, startup_delay=False, interval=0, stdout=StringIO()
-    )
+    """Run the task queue dry with the real worker (SMS first, then any fallback).
+
+    On PostgreSQL the in-process ``db_worker`` closes the test's connection after each task
+    (it is meant to run in its own process), so there the queued delivery tasks are run by
+    calling their service directly, in the order the worker would take them."""
+    if connection.vendor == "sqlite":
+        call_command(
+            "db_worker",
+            batch=True,
+            reload=False,
+            startup_delay=False,
+            interval=0,
+            stdout=StringIO(),
+        )
+        return
+    while True:
+        due = list(
+            Message.objects.filter(status="queued", next_attempt_at__lte=timezone.now())
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not due:
+            return
+        for pk in due:
+            message_deliver(message_id=pk)
 
 
 def _notify(occupant: Any) -> Notification:

@@ -128,12 +128,25 @@ class Provider:
 
 
 @contextmanager
-def shared_sqlite_file(path: Path) -> Iterator[None]:
-    """Point this process's ``default`` connection at a SQLite *file*: a copy (sqlite3
-    backup) of the migrated, empty in-memory test database. Child processes open the same
-    file; the test database itself is left untouched and restored afterwards."""
+def shared_database(var_dir: Path) -> Iterator[dict[str, str]]:
+    """A database the worker processes share with the test; yields the environment that
+    points them at it.
+
+    SQLite: this process's ``default`` connection moves to a *file*, a copy (sqlite3
+    backup) of the migrated, empty in-memory test database; children open the same file
+    through ``WUYE_VAR_DIR``, and the test database is restored afterwards. PostgreSQL: the
+    test database itself (a transactional test commits), named by ``DATABASE_URL``."""
     original = connections["default"]
+    if original.vendor != "sqlite":
+        s = original.settings_dict
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+        yield {
+            "DATABASE_URL": f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:"
+            f"{s['PORT'] or 5432}/{s['NAME']}"
+        }
+        return
     original.ensure_connection()
+    path = var_dir / "wuye.sqlite3"
     target = sqlite3.connect(path)
     original.connection.backup(target)
     target.execute("PRAGMA journal_mode=WAL")
@@ -141,14 +154,17 @@ def shared_sqlite_file(path: Path) -> Iterator[None]:
     replacement = original.__class__({**original.settings_dict, "NAME": str(path)}, "default")
     connections["default"] = replacement
     try:
-        yield
+        yield {}
     finally:
         replacement.close()
         connections["default"] = original
 
 
-def _worker_env(var_dir: Path, kill_log: Path, seed: str) -> dict[str, str]:
+def _worker_env(
+    var_dir: Path, kill_log: Path, seed: str, database: dict[str, str]
+) -> dict[str, str]:
     env = process_env(var_dir)
+    env.update(database)
     env.update(
         WUYE_DEBUG="0",
         WUYE_LOG_LEVEL="CRITICAL",
@@ -167,12 +183,12 @@ class WorkerPool:
     """``chaos_worker --serve``: forks one chaos worker per ``run(seed)`` and reports how it
     ended (0: drained the queue, ``KILLED``: died at a kill point)."""
 
-    def __init__(self, var_dir: Path, kill_log: Path, seed: str) -> None:
+    def __init__(self, var_dir: Path, kill_log: Path, seed: str, database: dict[str, str]) -> None:
         self.stderr = (var_dir / "workers.err").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "wuye.messaging.tests.chaos_worker", "--serve"],
             cwd=ROOT,
-            env=_worker_env(var_dir, kill_log, seed),
+            env=_worker_env(var_dir, kill_log, seed, database),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.stderr,
@@ -235,9 +251,9 @@ def test_killing_workers_at_the_worst_moments_loses_no_message(dedupe, tmp_path)
     kill_log.touch()
     started = time.monotonic()
 
-    with Provider(dedupe=dedupe) as provider, shared_sqlite_file(var_dir / "wuye.sqlite3"):
+    with Provider(dedupe=dedupe) as provider, shared_database(var_dir) as database:
         ids = _queue_messages(provider)
-        pool = WorkerPool(var_dir, kill_log, seed=str(dedupe))
+        pool = WorkerPool(var_dir, kill_log, seed=str(dedupe), database=database)
         rounds = requeued = reenqueued = 0
         exits: Counter[int] = Counter()
         while Message.objects.exclude(status=MessageStatus.SENT).exists():
