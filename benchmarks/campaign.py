@@ -133,8 +133,8 @@ def reset() -> dict[str, int]:
 def queue(company: Any, project: Any) -> dict[str, Any]:
     from django.db import connection
 
+    from wuye.messaging.bulk import notify_many
     from wuye.messaging.models import Message
-    from wuye.messaging.notify import notify_many
     from wuye.places.models import Occupant
 
     ids = list(Occupant.objects.filter(project=project).order_by("id").values_list("pk", flat=True))

@@ -119,7 +119,7 @@ def _send(
 ) -> int:
     if not ids:
         return 0
-    from wuye.messaging.notify import notify_many
+    from wuye.messaging.bulk import notify_many
 
     return notify_many(
         event=event,

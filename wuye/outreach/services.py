@@ -247,7 +247,7 @@ def campaign_send(*, campaign_id: int, now: dt.datetime | None = None) -> int:
     notification through ``notify_many`` in batches, then sending → sent. Idempotent: a
     campaign not in ``sending`` is left alone; a re-run queues only what is missing.
     Returns the number of new notifications."""
-    from wuye.messaging.notify import notify_many
+    from wuye.messaging.bulk import notify_many
 
     moment = _now(now)
     campaign = Campaign.objects.filter(pk=campaign_id, state=S.SENDING).first()
@@ -529,7 +529,7 @@ def activity_publish(*, actor: Any, activity: Activity, now: dt.datetime | None 
     """Invite the project's current occupants with a matching interest (all of them when the
     activity has no tags), once. Marketing: opted-out people get an ``opted_out``
     notification, counted in the statistics. Returns the number invited."""
-    from wuye.messaging.notify import notify_many
+    from wuye.messaging.bulk import notify_many
 
     moment = _now(now)
     require(actor, activity.project_id, Capability.MANAGE_OUTREACH)
@@ -615,7 +615,7 @@ def outage_issue(*, actor: Any, notice: OutageNotice, now: dt.datetime | None = 
     """Notify the current occupants of the affected buildings (all buildings of the project
     when none is chosen), once. A service message: opt-outs do not apply. Urgent when the
     window starts within 24 hours. Returns the number notified."""
-    from wuye.messaging.notify import notify_many
+    from wuye.messaging.bulk import notify_many
 
     moment = _now(now)
     require(actor, notice.project_id, Capability.MANAGE_OUTREACH)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 
+from wuye.messaging.bulk import notify_many
 from wuye.messaging.channels.base import PermanentFailure
 from wuye.messaging.models import (
     ChannelAccount,
@@ -18,7 +19,7 @@ from wuye.messaging.models import (
     Notification,
     NotificationStatus,
 )
-from wuye.messaging.notify import notification_stats, notify, notify_many
+from wuye.messaging.notify import notification_stats, notify
 from wuye.messaging.services import message_deliver, message_deliver_batch, message_retry
 from wuye.testing import factories as f
 from wuye.testing.world import build_world

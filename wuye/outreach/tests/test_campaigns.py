@@ -84,7 +84,7 @@ def test_send_now_enqueues_the_fanout_in_the_same_transaction(world, draft):
 
 def test_a_crashed_fanout_resumes_without_duplicates(world, draft, resident):
     campaign_send_now(actor=world.admin, campaign=draft, now=NOW)
-    from wuye.messaging.notify import notify_many
+    from wuye.messaging.bulk import notify_many
 
     # the first run died after one occupant
     notify_many(
