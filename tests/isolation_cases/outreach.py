@@ -40,7 +40,7 @@ def _rule(w: Any) -> Any:
 def _activity(w: Any) -> Any:
     from django.utils import timezone
 
-    from wuye.outreach.services import activity_create
+    from wuye.outreach.announcements import activity_create
 
     return activity_create(
         actor=w.admin,
@@ -53,7 +53,7 @@ def _activity(w: Any) -> Any:
 def _outage(w: Any) -> Any:
     from django.utils import timezone
 
-    from wuye.outreach.services import outage_create
+    from wuye.outreach.announcements import outage_create
 
     start = timezone.now() + dt.timedelta(days=3)
     return outage_create(

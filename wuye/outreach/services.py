@@ -1,5 +1,6 @@
-"""Writes of outreach: campaigns and their transitions, activities, outage notices,
-project contacts, warranty components and handovers, rule settings.
+"""Writes of outreach: campaigns and their transitions, project contacts, warranty
+components and handovers, rule settings (activities and outage notices:
+:mod:`wuye.outreach.announcements`).
 
 Every function is keyword-only, checks ``Capability.MANAGE_OUTREACH`` in the object's
 project(s) (403; objects the actor cannot see were already 404 in the selectors), runs in one
@@ -16,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,26 +27,22 @@ from wuye.outreach import events
 from wuye.outreach.audiences import AudienceFilter, audience_ids
 from wuye.outreach.models import (
     RULE_DEFAULTS,
-    Activity,
     Campaign,
     CampaignCategory,
     CampaignEvent,
     CampaignState,
     MessageRule,
-    OutageKind,
-    OutageNotice,
     ProjectContact,
     RuleKind,
     UnitHandover,
     WarrantyComponent,
 )
-from wuye.places.models import Building, Occupancy, Occupant, Project, Unit
+from wuye.places.models import Project, Unit
 
 S = CampaignState
 #: A campaign still ``sending`` this long after its last change lost its task: the sweep
 #: enqueues it again (the fan-out is idempotent).
 STALE_SENDING_AFTER = dt.timedelta(minutes=15)
-URGENT_WITHIN = dt.timedelta(hours=24)
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:
@@ -465,194 +461,3 @@ def rule_save(
             },
         )
     return rule
-
-
-# --- activities and outages --------------------------------------------------------------------
-
-
-def current_occupant_ids(
-    *,
-    project: Project,
-    building_ids: Sequence[int] = (),
-    relations: Sequence[str] = (),
-    unit_ids: Sequence[int] = (),
-) -> list[int]:
-    occupancy = Occupancy.objects.filter(occupant_id=OuterRef("pk"), end_date__isnull=True)
-    if building_ids:
-        occupancy = occupancy.filter(unit__building_id__in=building_ids)
-    if unit_ids:
-        occupancy = occupancy.filter(unit_id__in=unit_ids)
-    if relations:
-        occupancy = occupancy.filter(relation__in=relations)
-    return list(
-        Occupant.objects.filter(project=project)
-        .filter(Exists(occupancy))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-
-
-def activity_create(
-    *,
-    actor: Any,
-    project: Project,
-    title: str,
-    starts_at: dt.datetime,
-    place: str = "",
-    tags: Sequence[str] = (),
-    description: str = "",
-) -> Activity:
-    require(actor, project.pk, Capability.MANAGE_OUTREACH)
-    activity = Activity(
-        project=project,
-        title=title.strip(),
-        starts_at=starts_at,
-        place=place.strip(),
-        tags=[t.strip() for t in tags if t.strip()],
-        description=description.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    activity.full_clean()
-    with transaction.atomic():
-        activity.save()
-        audit_created(actor=actor, action="outreach.activity.created", instance=activity)
-    return activity
-
-
-def _local(value: dt.datetime, project: Project) -> str:
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(project.time_zone)).strftime("%Y-%m-%d %H:%M")
-
-
-def activity_publish(*, actor: Any, activity: Activity, now: dt.datetime | None = None) -> int:
-    """Invite the project's current occupants with a matching interest (all of them when the
-    activity has no tags), once. Marketing: opted-out people get an ``opted_out``
-    notification, counted in the statistics. Returns the number invited."""
-    from wuye.messaging.bulk import notify_many
-
-    moment = _now(now)
-    require(actor, activity.project_id, Capability.MANAGE_OUTREACH)
-    project = activity.project
-    with transaction.atomic():
-        if not Activity.objects.filter(pk=activity.pk, invite_sent_at__isnull=True).update(
-            invite_sent_at=moment
-        ):
-            raise DomainError(
-                _("The invitations for this activity were already sent."),
-                code="invalid_transition",
-            )
-        qs = Occupant.objects.filter(project=project).filter(
-            Exists(Occupancy.objects.filter(occupant_id=OuterRef("pk"), end_date__isnull=True))
-        )
-        if activity.tags:
-            from wuye.outreach.audiences import interests_any
-
-            qs = qs.filter(interests_any(activity.tags))
-        ids = list(qs.order_by("id").values_list("id", flat=True))
-        created = notify_many(
-            event=events.ACTIVITY,
-            occupant_ids=ids,
-            context={
-                "title": activity.title,
-                "starts_at": _local(activity.starts_at, project),
-                "place": activity.place,
-                "description": activity.description,
-            },
-            project=project,
-            company=project.company,
-            category="marketing",
-            source=activity.source,
-            dedupe_prefix=activity.source,
-            now=moment,
-        )
-        Activity.objects.filter(pk=activity.pk).update(invited=len(ids))
-        activity.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action="outreach.activity.published",
-            instance=activity,
-            note=f"{created} invited",
-            now=moment,
-        )
-    return len(ids)
-
-
-def outage_create(
-    *,
-    actor: Any,
-    project: Project,
-    kind: str,
-    starts_at: dt.datetime,
-    ends_at: dt.datetime,
-    reason: str,
-    buildings: Sequence[Building] = (),
-) -> OutageNotice:
-    require(actor, project.pk, Capability.MANAGE_OUTREACH)
-    if kind not in OutageKind.values:
-        raise DomainError(_("Choose what is interrupted."), field="kind")
-    if ends_at <= starts_at:
-        raise DomainError(_("The end must be after the start."), field="ends_at")
-    if any(b.project_id != project.pk for b in buildings):
-        raise DomainError(_("Choose buildings of this project."), field="buildings")
-    notice = OutageNotice(
-        project=project,
-        kind=kind,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        reason=reason.strip(),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
-    )
-    notice.full_clean()
-    with transaction.atomic():
-        notice.save()
-        notice.buildings.set(buildings)
-        audit_created(actor=actor, action="outreach.outage.created", instance=notice)
-    return notice
-
-
-def outage_issue(*, actor: Any, notice: OutageNotice, now: dt.datetime | None = None) -> int:
-    """Notify the current occupants of the affected buildings (all buildings of the project
-    when none is chosen), once. A service message: opt-outs do not apply. Urgent when the
-    window starts within 24 hours. Returns the number notified."""
-    from wuye.messaging.bulk import notify_many
-
-    moment = _now(now)
-    require(actor, notice.project_id, Capability.MANAGE_OUTREACH)
-    project = notice.project
-    with transaction.atomic():
-        if not OutageNotice.objects.filter(pk=notice.pk, issued_at__isnull=True).update(
-            issued_at=moment
-        ):
-            raise DomainError(_("This notice was already issued."), code="invalid_transition")
-        buildings = list(notice.buildings.order_by("name"))
-        ids = current_occupant_ids(project=project, building_ids=[b.pk for b in buildings])
-        urgent = notice.starts_at - moment <= URGENT_WITHIN
-        names = "、".join(b.name for b in buildings) or project.name
-        created = notify_many(
-            event=events.OUTAGE_URGENT if urgent else events.OUTAGE,
-            occupant_ids=ids,
-            context={
-                "kind": str(OutageKind(notice.kind).label),
-                "starts_at": _local(notice.starts_at, project),
-                "ends_at": _local(notice.ends_at, project),
-                "reason": notice.reason,
-                "buildings": names,
-            },
-            project=project,
-            company=project.company,
-            category="service",
-            source=notice.source,
-            dedupe_prefix=notice.source,
-            now=moment,
-        )
-        OutageNotice.objects.filter(pk=notice.pk).update(notified=len(ids))
-        notice.refresh_from_db()
-        audit_record(
-            actor=actor,
-            action="outreach.outage.issued",
-            instance=notice,
-            note=f"{created} notified{' (urgent)' if urgent else ''}",
-            now=moment,
-        )
-    return len(ids)

@@ -24,7 +24,7 @@ from wuye.api.auth import ApiRequest
 from wuye.api.pagination import Key, Ordering, paginate
 from wuye.api.schemas import ErrorOut, MaskedPhone, Out, PageParams, _In
 from wuye.core.errors import Conflict, DomainError
-from wuye.outreach import selectors, services
+from wuye.outreach import announcements, selectors, services
 from wuye.outreach.audiences import AudienceFilter, audience_preview
 from wuye.outreach.models import (
     Campaign,
@@ -407,7 +407,7 @@ def list_activities(request: ApiRequest, filters: Query[OutreachFilters]) -> Any
 def create_activity(request: ApiRequest, payload: ActivityIn) -> Any:
     project = access_project(request.auth, payload.project_id)
     with _service_errors():
-        activity = services.activity_create(
+        activity = announcements.activity_create(
             actor=request.auth,
             project=project,
             title=payload.title,
@@ -427,7 +427,7 @@ def publish_activity(request: ApiRequest, activity_id: int) -> Any:
     in the statistics of source ``activity:<id>``)."""
     activity = selectors.access_activity(request.auth, activity_id)
     with _service_errors():
-        services.activity_publish(actor=request.auth, activity=activity)
+        announcements.activity_publish(actor=request.auth, activity=activity)
     return _activity_row(activity)
 
 
@@ -482,7 +482,7 @@ def create_outage(request: ApiRequest, payload: OutageIn) -> Any:
     if len(buildings) != len(set(payload.building_ids)):
         raise DomainError(_("Choose buildings of this project."), field="building_ids")
     with _service_errors():
-        notice = services.outage_create(
+        notice = announcements.outage_create(
             actor=request.auth,
             project=project,
             kind=payload.kind,
@@ -500,5 +500,5 @@ def issue_outage(request: ApiRequest, outage_id: int) -> Any:
     do not apply; urgent when the window starts within 24 hours)."""
     notice = selectors.access_outage(request.auth, outage_id)
     with _service_errors():
-        services.outage_issue(actor=request.auth, notice=notice)
+        announcements.outage_issue(actor=request.auth, notice=notice)
     return _outage_row(notice)

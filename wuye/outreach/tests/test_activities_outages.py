@@ -4,7 +4,12 @@ import pytest
 
 from wuye.core.errors import DomainError
 from wuye.messaging.models import Notification
-from wuye.outreach.services import activity_create, activity_publish, outage_create, outage_issue
+from wuye.outreach.announcements import (
+    activity_create,
+    activity_publish,
+    outage_create,
+    outage_issue,
+)
 from wuye.outreach.tests.conftest import keys, sh, statuses
 from wuye.testing import factories as f
 

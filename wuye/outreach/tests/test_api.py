@@ -2,8 +2,9 @@
 
 import pytest
 
+from wuye.outreach.announcements import activity_create, outage_create
 from wuye.outreach.models import CampaignState, MessageRule
-from wuye.outreach.services import activity_create, campaign_create, outage_create
+from wuye.outreach.services import campaign_create
 from wuye.outreach.tests.conftest import sh
 
 pytestmark = pytest.mark.django_db

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from wuye.outreach.announcements import activity_create, outage_create
 from wuye.outreach.models import (
     Campaign,
     CampaignState,
@@ -14,7 +15,7 @@ from wuye.outreach.models import (
     UnitHandover,
     WarrantyComponent,
 )
-from wuye.outreach.services import activity_create, campaign_create, outage_create
+from wuye.outreach.services import campaign_create
 from wuye.outreach.tests.conftest import sh
 
 pytestmark = pytest.mark.django_db

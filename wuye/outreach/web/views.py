@@ -21,7 +21,7 @@ from wuye.accounts.access import Capability, access_project, require
 from wuye.console.current import current_project_id
 from wuye.console.views.common import apply_errors, forbidden, paginate, staff_view
 from wuye.core.errors import DomainError
-from wuye.outreach import selectors, services
+from wuye.outreach import announcements, selectors, services
 from wuye.outreach.audiences import audience_preview
 from wuye.outreach.models import (
     RULE_DEFAULTS,
@@ -218,7 +218,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             try:
-                services.activity_create(
+                announcements.activity_create(
                     actor=request.user,
                     project=form.cleaned_data["project"],
                     title=form.cleaned_data["title"],
@@ -241,7 +241,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.access_activity(request.user, pk)
     try:
-        n = services.activity_publish(actor=request.user, activity=activity)
+        n = announcements.activity_publish(actor=request.user, activity=activity)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -258,7 +258,7 @@ def outage_list(request: HttpRequest) -> HttpResponse:
             return forbidden(request)
         if form.is_valid():
             try:
-                services.outage_create(
+                announcements.outage_create(
                     actor=request.user,
                     project=form.cleaned_data["project"],
                     kind=form.cleaned_data["kind"],
@@ -283,7 +283,7 @@ def outage_list(request: HttpRequest) -> HttpResponse:
 def outage_issue(request: HttpRequest, pk: int) -> HttpResponse:
     notice = selectors.access_outage(request.user, pk)
     try:
-        n = services.outage_issue(actor=request.user, notice=notice)
+        n = announcements.outage_issue(actor=request.user, notice=notice)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
