@@ -14,43 +14,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from wuye.accounts.access import Capability, require
 from wuye.audit.services import audit_created, audit_record
 from wuye.core.errors import DomainError
 from wuye.outreach import events
+from wuye.outreach.audiences import AudienceFilter, audience_ids
 from wuye.outreach.models import Activity, OutageKind, OutageNotice
 from wuye.outreach.services import _now
-from wuye.places.models import Building, Occupancy, Occupant, Project
+from wuye.places.models import Building, Project
 
 URGENT_WITHIN = dt.timedelta(hours=24)
 
 
 # --- activities and outages --------------------------------------------------------------------
-
-
-def current_occupant_ids(
-    *,
-    project: Project,
-    building_ids: Sequence[int] = (),
-    relations: Sequence[str] = (),
-    unit_ids: Sequence[int] = (),
-) -> list[int]:
-    occupancy = Occupancy.objects.filter(occupant_id=OuterRef("pk"), end_date__isnull=True)
-    if building_ids:
-        occupancy = occupancy.filter(unit__building_id__in=building_ids)
-    if unit_ids:
-        occupancy = occupancy.filter(unit_id__in=unit_ids)
-    if relations:
-        occupancy = occupancy.filter(relation__in=relations)
-    return list(
-        Occupant.objects.filter(project=project)
-        .filter(Exists(occupancy))
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
 
 
 def activity_create(
@@ -103,14 +81,12 @@ def activity_publish(*, actor: Any, activity: Activity, now: dt.datetime | None 
                 _("The invitations for this activity were already sent."),
                 code="invalid_transition",
             )
-        qs = Occupant.objects.filter(project=project).filter(
-            Exists(Occupancy.objects.filter(occupant_id=OuterRef("pk"), end_date__isnull=True))
+        ids = list(
+            audience_ids(
+                project_ids=[project.pk],
+                audience=AudienceFilter(interests=tuple(activity.tags), current_only=True),
+            )
         )
-        if activity.tags:
-            from wuye.outreach.audiences import interests_any
-
-            qs = qs.filter(interests_any(activity.tags))
-        ids = list(qs.order_by("id").values_list("id", flat=True))
         created = notify_many(
             event=events.ACTIVITY,
             occupant_ids=ids,
@@ -187,7 +163,14 @@ def outage_issue(*, actor: Any, notice: OutageNotice, now: dt.datetime | None = 
         ):
             raise DomainError(_("This notice was already issued."), code="invalid_transition")
         buildings = list(notice.buildings.order_by("name"))
-        ids = current_occupant_ids(project=project, building_ids=[b.pk for b in buildings])
+        ids = list(
+            audience_ids(
+                project_ids=[project.pk],
+                audience=AudienceFilter(
+                    building_ids=tuple(b.pk for b in buildings), current_only=True
+                ),
+            )
+        )
         urgent = notice.starts_at - moment <= URGENT_WITHIN
         names = "、".join(b.name for b in buildings) or project.name
         created = notify_many(
