@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from wuye.api.auth import ApiRequest
-from wuye.api.routers.tickets_read import _decode, _encode
+from wuye.api.routers.tickets_read import decode_cursor, encode_cursor
 from wuye.api.schemas import DEFAULT_LIMIT, MAX_LIMIT, ErrorOut, Out
 from wuye.core.errors import DomainError
 from wuye.core.masking import mask_phone
@@ -199,12 +199,12 @@ def _id_page(
     """Newest first, keyset over the id (ids grow with time)."""
     rows = rows.order_by("-id")
     if cursor:
-        (last,) = _decode(cursor, (int,))
+        (last,) = decode_cursor(cursor, (int,))
         rows = rows.filter(id__lt=last)
     items = list(rows[: limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    return items, (_encode([items[-1]["id"]]) if more and items else None)
+    return items, (encode_cursor([items[-1]["id"]]) if more and items else None)
 
 
 def _company(request: ApiRequest, company_id: int | None) -> Company | None:

@@ -159,14 +159,14 @@ class RowBefore(RowAfter):
 ORDER = ("project_id", "-created_at", "-id")
 
 
-def _encode(values: Sequence[int | dt.datetime]) -> str:
+def encode_cursor(values: Sequence[int | dt.datetime]) -> str:
     plain = [v.isoformat() if isinstance(v, dt.datetime) else v for v in values]
     raw = json.dumps(plain, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode(cursor: str, types: Sequence[type]) -> list[Any]:
-    """The values of a cursor made by :func:`_encode`, checked against ``types`` (``int`` or
+def decode_cursor(cursor: str, types: Sequence[type]) -> list[Any]:
+    """The values of a cursor made by :func:`encode_cursor`, checked against ``types`` (``int`` or
     ``dt.datetime``, aware); anything else is ``InvalidCursor`` (422)."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -212,7 +212,7 @@ def ticket_page(
     if not cursor:
         items = list(rows[:want])
     else:
-        project, created_at, pk = _decode(cursor, (int, dt.datetime, int))
+        project, created_at, pk = decode_cursor(cursor, (int, dt.datetime, int))
         inside = rows.filter(RowBefore(["created_at", "id"], [created_at, pk]), project_id=project)
         items = list(inside[:want])
         if len(items) < want and project_id is None:
@@ -230,7 +230,7 @@ def ticket_page(
     last = items[-1] if has_more else None
     return {
         "items": items,
-        "next_cursor": _encode([last["project_id"], last["created_at"], last["id"]])
+        "next_cursor": encode_cursor([last["project_id"], last["created_at"], last["id"]])
         if last
         else None,
     }
@@ -245,7 +245,7 @@ def queue_page(qs: QuerySet[Ticket], *, cursor: str | None, limit: int) -> dict[
     without shifting the rows after the cursor."""
     rows = ticket_rows(qs, *QUEUE_FIELDS).order_by("return_visit_due", "id")
     if cursor:
-        due, pk = _decode(cursor, (dt.datetime, int))
+        due, pk = decode_cursor(cursor, (dt.datetime, int))
         rows = rows.filter(RowAfter(["return_visit_due", "id"], [due, pk]))
     items = list(rows[: limit + 1])
     has_more = len(items) > limit
@@ -253,7 +253,7 @@ def queue_page(qs: QuerySet[Ticket], *, cursor: str | None, limit: int) -> dict[
     last = items[-1] if has_more else None
     return {
         "items": items,
-        "next_cursor": _encode([last["return_visit_due"], last["id"]]) if last else None,
+        "next_cursor": encode_cursor([last["return_visit_due"], last["id"]]) if last else None,
     }
 
 
