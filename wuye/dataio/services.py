@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wuye.audit.services import audit_record
+from wuye.core.tasks import enqueue_with
 from wuye.dataio.models import ImportEvent, ImportJob, ImportJobStatus
 from wuye.dataio.parsing import MAX_STORED_ERRORS, ParsedFile, parse_workbook
 from wuye.dataio.upsert import AmbiguousOccupants, import_parsed_rows
@@ -68,15 +69,10 @@ def measure_upload(upload: Any, *, limit: int) -> tuple[int, bool]:
 
 
 def _enqueue(job_id: int) -> None:
-    from django_tasks_db import DatabaseBackend
-
+    """Start the job's task: it exists exactly when the job does (see ``wuye.core.tasks``)."""
     from wuye.dataio.tasks import import_job_task
 
-    if isinstance(import_job_task.get_backend(), DatabaseBackend):
-        # Stored in the caller's transaction: the task exists exactly when the job does.
-        import_job_task.enqueue(job_id=job_id)
-    else:
-        transaction.on_commit(lambda: import_job_task.enqueue(job_id=job_id))
+    enqueue_with(ImportJob, import_job_task, job_id=job_id)
 
 
 def import_job_submit(

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuye.core.errors import DomainError
 from wuye.core.phones import normalize_phone, validate_mobile
+from wuye.core.tasks import enqueue_with
 from wuye.messaging.channels import PermanentFailure, TemporaryFailure, channel_for
 from wuye.messaging.events import event_type
 from wuye.messaging.models import (
@@ -83,33 +83,17 @@ def _event(
     )
 
 
-def _tasks_share_our_database(backend: Any) -> bool:
-    """True when enqueued tasks are rows in the same database as messages, so that a task
-    enqueued inside our transaction commits or rolls back with it."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    return isinstance(backend, DatabaseBackend) and (
-        router.db_for_write(DBTaskResult) == router.db_for_write(Message)
-    )
-
-
 def _enqueue_delivery(message_id: int, *, run_after: dt.datetime | None = None) -> None:
     """Schedule ``deliver_message(message_id)``. Call inside the transaction that made the
     message due; the task never runs before that transaction commits."""
     from wuye.messaging.tasks import deliver_message
 
     task = deliver_message
-    backend = task.get_backend()
     if run_after is not None:
-        if not backend.supports_defer:
+        if not task.get_backend().supports_defer:
             return  # no delayed tasks on this backend: message_retry_due picks the retry up
         task = task.using(run_after=run_after)
-    if _tasks_share_our_database(backend):
-        task.enqueue(message_id)
-    else:
-        # A broker or an in-process backend would run the task before we commit.
-        transaction.on_commit(partial(task.enqueue, message_id))
+    enqueue_with(Message, task, message_id)
 
 
 # --- queueing -------------------------------------------------------------------------------
@@ -528,12 +512,8 @@ def enqueue_batch_delivery(*, source: str, workers: int) -> None:
     """Start ``workers`` batch tasks that deliver the queued messages of ``source``."""
     from wuye.messaging.tasks import deliver_batch
 
-    backend = deliver_batch.get_backend()
     for _worker in range(workers):
-        if _tasks_share_our_database(backend):
-            deliver_batch.enqueue(source)
-        else:
-            transaction.on_commit(partial(deliver_batch.enqueue, source))
+        enqueue_with(Message, deliver_batch, source)
 
 
 def message_deliver_batch(*, source: str, now: dt.datetime | None = None, limit: int = 0) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wuye.accounts.access import Capability, require
 from wuye.audit.services import audit_created, audit_record
 from wuye.core.errors import DomainError
+from wuye.core.tasks import enqueue_with
 from wuye.outreach import events
 from wuye.outreach.audiences import AudienceFilter, audience_ids
 from wuye.outreach.models import (
@@ -50,22 +50,10 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _enqueue_send(campaign_id: int) -> None:
-    """Enqueue the fan-out inside the caller's transaction when task rows live in our
-    database (they commit or roll back with the state change), else on commit — a broker
-    or an in-process backend would run the task before we commit."""
-    from django.db import router
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
+    """Enqueue the fan-out so that it commits or rolls back with the state change."""
     from wuye.outreach.tasks import send_campaign
 
-    backend: Any = send_campaign.get_backend()
-    if isinstance(backend, DatabaseBackend) and router.db_for_write(
-        DBTaskResult
-    ) == router.db_for_write(Campaign):
-        send_campaign.enqueue(campaign_id)
-    else:
-        transaction.on_commit(partial(send_campaign.enqueue, campaign_id))
+    enqueue_with(Campaign, send_campaign, campaign_id)
 
 
 # --- campaigns -------------------------------------------------------------------------------
